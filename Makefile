@@ -1,0 +1,192 @@
+# scaleout: the front door. `make` (no target) lists every target with its description.
+# Quickstart:   make up && make loadtest
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+MAKEFLAGS += --no-print-directory
+
+# Offline stand-in versions, exported for compose.offline.yaml.
+include offline/versions.env
+export NODE_VERSION NGINX_VERSION PROMETHEUS_VERSION NGINX_EXPORTER_VERSION
+
+# Your overrides (ports, replicas, strategy...). Compose reads .env itself; make reads it for the URLs it prints.
+-include .env
+HTTP_PORT ?= 8080
+PROMETHEUS_PORT ?= 9090
+GRAFANA_PORT ?= 3000
+
+# OFFLINE=auto (default) picks offline mode when no container registry answers; OFFLINE=1/0 forces it.
+OFFLINE ?= auto
+# Decided once per make run, and only by targets that need it (the probe takes up to 5 s).
+MODE = $(eval MODE := $(shell scripts/stack-mode.sh $(OFFLINE)))$(MODE)
+COMPOSE_FILES = -f compose.yaml $(if $(filter offline,$(MODE)),-f compose.offline.yaml)
+COMPOSE = docker compose $(COMPOSE_FILES)
+
+# `npm ci` inside the image build must trust what the host trusts (a TLS-intercepting proxy's CA,
+# say): the host's CA bundle goes to the build as the optional extra_ca secret, never into a layer.
+EXTRA_CA_FILE ?= $(firstword $(wildcard /etc/ssl/certs/ca-certificates.crt /etc/pki/tls/certs/ca-bundle.crt))
+export EXTRA_CA_FILE
+# Compose builds with its own BuildKit client; without this it first looks for the buildx plugin.
+export COMPOSE_BAKE = false
+
+LB ?=
+N ?=
+SCENARIO ?= post000
+RUN_ID ?= $(shell date -u +%Y%m%dT%H%M%SZ)
+TOOLING := build/.built
+
+say = printf '\033[1m==> %s\033[0m\n' "$(1)"
+
+.PHONY: help
+help: ## Show this help
+	@printf 'scaleout: nginx -> N x (NestJS under pm2-runtime cluster) -> Prometheus + Grafana, with k6\n\n'
+	@printf 'Quickstart:  make up && make loadtest\n\nTargets:\n'
+	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | sort | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2}'
+	@printf '\nVariables: LB=<round_robin|least_conn|ip_hash|hash|random>  N=<replicas>  OFFLINE=<auto|1|0>\n'
+
+# ---- the stack -----------------------------------------------------------------------------------
+
+.PHONY: up
+up: .secrets/grafana-admin-password images ## Start the stack (detached), return when every service is healthy, print the URLs
+	@$(call say,building the api image)
+	@$(COMPOSE) build --quiet api
+	@$(call say,starting the stack ($(MODE) mode$(if $(LB), LB=$(LB))))
+	@started=$$(date +%s); \
+	  $(if $(LB),LB_STRATEGY=$(LB)) $(COMPOSE) up -d --wait --wait-timeout 180 --remove-orphans; \
+	  echo "healthy in $$(( $$(date +%s) - started )) s"
+	@$(MAKE) urls
+
+.PHONY: images
+images: ## Build the offline stand-in images when in offline mode (no-op online)
+	@if [ "$(MODE)" = offline ]; then \
+	  echo "offline mode: no container registry answers, so the stack runs on stand-in images built from Debian packages (Grafana and k6 are not available offline; make loadtest uses the Node load runner)."; \
+	  offline/build-images.sh; \
+	fi
+
+.PHONY: urls
+urls: ## Print the URLs of the running stack
+	@printf '\n  api (through nginx)  http://127.0.0.1:%s/whoami\n' "$(HTTP_PORT)"
+	@printf '  Prometheus           http://127.0.0.1:%s/targets\n' "$(PROMETHEUS_PORT)"
+	@if [ "$(MODE)" = online ]; then \
+	  printf '  Grafana              http://127.0.0.1:%s/d/load-distribution  (user admin, password in .secrets/grafana-admin-password)\n' "$(GRAFANA_PORT)"; \
+	else printf '  Grafana              not available offline\n'; fi
+	@printf '  strategy             %s\n\nNext: make loadtest   (then make lb LB=least_conn, make scale N=5, make ps)\n' \
+	  "$$($(COMPOSE) exec -T nginx switch-lb-strategy --show 2>/dev/null || echo unknown)"
+
+.PHONY: down
+down: ## Stop and remove the stack's containers (keeps volumes)
+	@$(COMPOSE) --profile loadtest down --remove-orphans
+
+.PHONY: clean
+clean: ## Remove containers, volumes, built tooling and reports (keeps the offline images)
+	@$(COMPOSE) --profile loadtest down --remove-orphans --volumes
+	@rm -rf build reports
+
+.PHONY: ps
+ps: ## Show the stack's containers and their health
+	@$(COMPOSE) ps
+
+.PHONY: logs
+logs: ## Follow the logs (S=<service> for one, e.g. S=nginx)
+	@$(COMPOSE) logs -f --tail=100 $(S)
+
+.PHONY: lb
+lb: ## Switch nginx's strategy live, without dropping a request: make lb LB=least_conn
+	@test -n "$(LB)" || { echo "usage: make lb LB=<round_robin|least_conn|ip_hash|hash|random>"; exit 2; }
+	@$(COMPOSE) exec -T nginx switch-lb-strategy "$(LB)"
+
+.PHONY: scale
+scale: ## Change the number of api replicas: make scale N=5 (nginx and Prometheus follow via DNS)
+	@test -n "$(N)" || { echo "usage: make scale N=<replicas>"; exit 2; }
+	@$(call say,scaling api to $(N) replicas)
+	@$(COMPOSE) up -d --wait --no-recreate --scale api=$(N) api
+	@$(COMPOSE) ps api
+
+# ---- load ----------------------------------------------------------------------------------------
+
+.PHONY: loadtest
+loadtest: ## Run post 000's experiment (1000 VUs, 30 s) through nginx; non-zero exit when thresholds fail
+	@if [ "$(MODE)" = online ]; then \
+	  mkdir -p reports; \
+	  RUN_ID=$(RUN_ID) $(COMPOSE) --profile loadtest run --rm k6; \
+	else \
+	  $(MAKE) tooling; \
+	  echo "offline mode: k6 is not available, running the Node load runner with the same scenario and summary"; \
+	  mkdir -p reports; \
+	  node build/loadrunner/src/cli.js --scenario $(SCENARIO) --base-url http://127.0.0.1:$(HTTP_PORT) \
+	    --json reports/$(RUN_ID)-$(SCENARIO).json --markdown reports/$(RUN_ID)-$(SCENARIO).md; \
+	fi
+	@printf '\nNext: look at the per-worker split above, Prometheus (http://127.0.0.1:%s) or Grafana; try make lb LB=least_conn and run it again.\n' "$(PROMETHEUS_PORT)"
+
+# ---- tests ---------------------------------------------------------------------------------------
+
+.PHONY: tooling
+tooling: $(TOOLING) ## Install and build the host tooling (load runner, stack tests, benchmarks)
+$(TOOLING): package.json package-lock.json tsconfig.json $(shell find loadrunner tests bench -name '*.ts' 2>/dev/null)
+	@$(call say,building host tooling)
+	@npm ci --no-audit --no-fund --loglevel=error
+	@npx tsc -p tsconfig.json
+	@touch $@
+
+.PHONY: test
+test: ## Run every test: app, tooling, configs, then the whole stack end to end (CI runs this)
+	@$(MAKE) test-api
+	@$(MAKE) test-tooling
+	@$(MAKE) test-config
+	@$(MAKE) test-stack
+	@$(call say,all tests passed)
+
+.PHONY: test-api
+test-api: ## The app's tests, including real pm2-runtime with 2 workers on the host
+	@$(call say,services/api tests)
+	@cd services/api && npm ci --no-audit --no-fund --loglevel=error && npm test
+
+.PHONY: test-tooling
+test-tooling: tooling ## Unit tests of the load runner and the test helpers
+	@$(call say,tooling unit tests)
+	@node --test build/loadrunner/test/ build/tests/unit/
+
+.PHONY: test-config
+test-config: tooling images .secrets/grafana-admin-password ## Static checks: compose config, nginx -t per strategy, promtool, dashboards
+	@$(call say,compose config)
+	@$(COMPOSE) config --quiet
+	@$(call say,nginx -t for every strategy)
+	@for s in $$(ls nginx/strategies | sed 's/\.conf$$//'); do \
+	  printf '  %-12s ' "$$s"; \
+	  LB_STRATEGY=$$s $(COMPOSE) run --rm --no-deps -T nginx nginx -t 2>&1 | grep -q 'test is successful' \
+	    && echo ok || { echo FAILED; LB_STRATEGY=$$s $(COMPOSE) run --rm --no-deps -T nginx nginx -t; exit 1; }; \
+	done
+	@$(call say,promtool check config / test rules)
+	@$(COMPOSE) run --rm --no-deps -T --entrypoint promtool prometheus check config /etc/prometheus/prometheus.yml
+	@$(COMPOSE) run --rm --no-deps -T --entrypoint sh prometheus -c 'promtool test rules /etc/prometheus/tests/*.test.yml'
+	@$(call say,static checks of compose, versions and dashboards)
+	@node --test build/tests/static/
+
+.PHONY: test-stack
+test-stack: tooling ## End to end: up, load through nginx, check spread and metrics, down (leaves nothing running)
+	@$(call say,stack tests)
+	@$(MAKE) up
+	@# Online, k6 itself runs first, so the dashboard test also finds k6's remote-written results.
+	@if [ "$(MODE)" = online ]; then mkdir -p reports; RUN_ID=test-stack K6_SCRIPT=01-smoke $(COMPOSE) --profile loadtest run --rm k6; fi
+	@trap '$(MAKE) down >/dev/null 2>&1; left=$$(docker ps -q --filter label=com.docker.compose.project=scaleout); \
+	  if [ -n "$$left" ]; then echo "containers left running after down: $$left"; exit 1; fi' EXIT; \
+	  HTTP_PORT=$(HTTP_PORT) PROMETHEUS_PORT=$(PROMETHEUS_PORT) STACK_MODE=$(MODE) COMPOSE_STACK='$(COMPOSE)' \
+	  node --test --test-concurrency=1 build/tests/stack/
+
+# ---- benchmarks ----------------------------------------------------------------------------------
+
+.PHONY: bench-api
+bench-api: ## Benchmark the app on the host: 2 vs 1 worker, metrics on/off, RSS, time to ready
+	@bench/api.sh
+
+.PHONY: bench-stack
+bench-stack: tooling ## Benchmark the stack: time to healthy, nginx vs direct, fairness per strategy
+	@STACK_MODE=$(MODE) COMPOSE_STACK='$(COMPOSE)' HTTP_PORT=$(HTTP_PORT) node build/bench/stack.js
+
+# ---- files ---------------------------------------------------------------------------------------
+
+# Grafana's admin password: random, made once, kept out of git (.secrets/ is ignored) and out of compose.
+.secrets/grafana-admin-password:
+	@mkdir -p .secrets && chmod 700 .secrets
+	@umask 077 && node -e 'process.stdout.write(require("crypto").randomBytes(18).toString("base64url"))' > $@
+	@echo "wrote a random Grafana admin password to $@"

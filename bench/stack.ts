@@ -1,0 +1,85 @@
+// Stack benchmark (issue: the stack, part 10). Prints a Markdown table with the machine and date.
+//   make bench-stack            (the stack must NOT be running; it is started and stopped here)
+// Measures, side by side in one run:
+//   1. `make up` from built images to every service healthy (median of RUNS).
+//   2. Proxy efficiency: trivial-route throughput through nginx ÷ directly to the same single replica.
+//   3. Fairness (Jain's index over all workers, and max/min share) per strategy at 64 connections.
+import { execFileSync, spawnSync } from 'node:child_process';
+import os from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { runLoad, type LoadResult } from '../loadrunner/src/index.js';
+import { repoRoot } from '../tests/lib/compose.js';
+
+const RUNS = Number(process.env.RUNS ?? 3);
+const DURATION_SEC = Number(process.env.DURATION_SEC ?? 10);
+const HTTP_PORT = process.env.HTTP_PORT ?? '8080';
+const DIRECT_PORT = process.env.DIRECT_API_PORT ?? '18080';
+const MODE = process.env.STACK_MODE ?? 'offline';
+const compose = (process.env.COMPOSE_STACK ?? 'docker compose -f compose.yaml').split(/\s+/);
+
+function sh(cmd: string[], env: NodeJS.ProcessEnv = {}): string {
+  return execFileSync(cmd[0]!, cmd.slice(1), { cwd: repoRoot, env: { ...process.env, ...env }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+}
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const log = (msg: string): void => void process.stderr.write(`==> ${msg}\n`);
+
+async function load(baseUrl: string, path: string, vus: number): Promise<LoadResult> {
+  return runLoad({ baseUrl, scenario: { model: 'closed', vus, durationSec: DURATION_SEC }, requests: [{ path }] });
+}
+
+async function main(): Promise<void> {
+  const rows: string[] = [];
+
+  // 1. Time to healthy, images already built (`make up` builds them once first).
+  log('make up once to build the images');
+  sh(['make', 'up']);
+  const upTimes: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    sh(['make', 'down']);
+    const t0 = Date.now();
+    sh([...compose, 'up', '-d', '--wait', '--wait-timeout', '180']);
+    upTimes.push((Date.now() - t0) / 1000);
+    log(`up #${i + 1}: ${upTimes.at(-1)!.toFixed(1)} s`);
+  }
+  rows.push(`| \`make up\` (built images) to all healthy | ${upTimes.map((t) => t.toFixed(1)).join(', ')} s | median **${median(upTimes).toFixed(1)} s** | ≤ 30 s |`);
+
+  // 3. Fairness per strategy, on the default topology (3 replicas x 2 workers).
+  for (const strategy of ['round_robin', 'least_conn', 'random']) {
+    sh([...compose, 'exec', '-T', 'nginx', 'switch-lb-strategy', strategy]);
+    await sleep(1000);
+    const jains: number[] = [];
+    const maxMins: number[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      const r = await load(`http://127.0.0.1:${HTTP_PORT}`, '/', 64);
+      jains.push(r.distribution.workerFairness.jainFairness ?? 0);
+      maxMins.push(r.distribution.workerFairness.maxMinRatio ?? Infinity);
+      log(`${strategy} #${i + 1}: ${r.throughputRps.toFixed(0)} req/s, jain ${jains.at(-1)!.toFixed(4)}, max/min ${maxMins.at(-1)!.toFixed(2)}, failed ${r.failed}`);
+    }
+    rows.push(`| fairness, ${strategy}, 64 connections, 3×2 workers | Jain ${jains.map((j) => j.toFixed(4)).join(', ')}; max/min ${maxMins.map((m) => m.toFixed(2)).join(', ')} | median Jain **${median(jains).toFixed(4)}**, max/min **${median(maxMins).toFixed(2)}** | ${strategy === 'round_robin' ? 'Jain ≥ 0.99' : '—'} |`);
+  }
+  sh([...compose, 'exec', '-T', 'nginx', 'switch-lb-strategy', 'round_robin']);
+
+  // 2. Proxy efficiency: one replica, published directly on loopback for this measurement only.
+  log('proxy efficiency: 1 replica, through nginx vs direct');
+  const direct = [...compose, '-f', 'bench/compose.direct.yaml'];
+  sh([...direct, 'up', '-d', '--wait', '--scale', 'api=1']);
+  await sleep(3000); // nginx's resolver (valid=2s) drops the removed replicas
+  const ratios: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    const viaNginx = await load(`http://127.0.0.1:${HTTP_PORT}`, '/whoami', 32);
+    const straight = await load(`http://127.0.0.1:${DIRECT_PORT}`, '/whoami', 32);
+    ratios.push(viaNginx.throughputRps / straight.throughputRps);
+    log(`#${i + 1}: nginx ${viaNginx.throughputRps.toFixed(0)} req/s, direct ${straight.throughputRps.toFixed(0)} req/s, ratio ${ratios.at(-1)!.toFixed(3)}`);
+  }
+  rows.push(`| proxy efficiency: /whoami through nginx ÷ direct, same replica, 32 connections | ${ratios.map((r) => r.toFixed(3)).join(', ')} | median **${median(ratios).toFixed(3)}** | ≥ 0.8 |`);
+  sh(['make', 'down']);
+
+  const cpu = os.cpus()[0]?.model ?? 'unknown cpu';
+  const docker = spawnSync('docker', ['version', '--format', '{{.Server.Version}}'], { encoding: 'utf8' }).stdout.trim();
+  console.log(`\nStack benchmark, ${new Date().toISOString().slice(0, 10)}, ${os.cpus().length} cores (${cpu}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, ` +
+    `Docker ${docker}, ${MODE} images, load from the Node load runner on the same cores, ${DURATION_SEC} s per run, ${RUNS} runs.\n`);
+  console.log('| measure | runs | result | goal |\n| --- | --- | --- | --- |');
+  for (const r of rows) console.log(r);
+}
+
+await main();

@@ -1,0 +1,188 @@
+// Pure load-distribution math and formatting, shared by the k6 summary (distribution.js).
+// No k6 imports on purpose: plain ES module, so Node can import it too (`node -e "import('./k6/lib/fairness.js')"`)
+// and the printed format can be checked without k6.
+//
+// The text block formatDistributionText() prints is a contract (k6/README.md, "Summary format"): the offline
+// load runner prints the same block, and tests parse it. Change both or neither.
+
+/**
+ * Parses an `X-Served-By: <replica>/<worker>/<pid>` header value (e.g. "api-2/1/57").
+ * Returns null for a missing or malformed value: one odd response must not end a run.
+ * @param {string | undefined | null} value
+ * @returns {{ replica: string, worker: string, pid: number } | null}
+ */
+export function parseServedBy(value) {
+  if (typeof value !== 'string') return null;
+  const parts = value.trim().split('/');
+  if (parts.length !== 3) return null;
+  const [replica, worker, pid] = parts;
+  if (replica === '' || worker === '' || !/^\d+$/.test(pid)) return null;
+  return { replica, worker, pid: Number(pid) };
+}
+
+/**
+ * Natural order: "api-2" before "api-10", worker "2" before "10". Implemented by hand because k6's JavaScript
+ * runtime does not honour localeCompare's { numeric: true } option.
+ * @param {string} a
+ * @param {string} b
+ */
+export function compareNatural(a, b) {
+  const chunks = (s) => s.match(/\d+|\D+/g) || [];
+  const ca = chunks(a);
+  const cb = chunks(b);
+  for (let i = 0; i < Math.min(ca.length, cb.length); i++) {
+    const x = ca[i];
+    const y = cb[i];
+    if (x === y) continue;
+    const bothNumeric = /^\d/.test(x) && /^\d/.test(y);
+    if (bothNumeric) return Number(x) - Number(y) || x.length - y.length;
+    return x < y ? -1 : 1;
+  }
+  return ca.length - cb.length;
+}
+
+/**
+ * Jain's fairness index, J = (Σx)² / (n·Σx²): 1 when every x is equal, 1/n when one of n gets everything.
+ * R. Jain, D. Chiu, W. Hawe, "A Quantitative Measure of Fairness and Discrimination", DEC-TR-301, 1984.
+ * @param {number[]} counts
+ * @returns {number | null} null for no counts or all zeros
+ */
+export function jainFairnessIndex(counts) {
+  let sum = 0;
+  let sumOfSquares = 0;
+  for (const x of counts) {
+    sum += x;
+    sumOfSquares += x * x;
+  }
+  if (counts.length === 0 || sumOfSquares === 0) return null;
+  return (sum * sum) / (counts.length * sumOfSquares);
+}
+
+/**
+ * Largest count / smallest count: 1 when even, Infinity when a listed worker got nothing.
+ * @param {number[]} counts
+ * @returns {number | null} null for no counts or all zeros
+ */
+export function maxMinRatio(counts) {
+  if (counts.length === 0) return null;
+  const max = Math.max(...counts);
+  const min = Math.min(...counts);
+  if (max === 0) return null;
+  return min === 0 ? Infinity : max / min;
+}
+
+/**
+ * Turns per-worker request counts into the distribution the summary prints and saves.
+ * @param {{ replica: string, worker: string, requests: number }[]} tallies
+ * @param {{ unattributed?: number, unlisted?: number }} [extra]
+ *   unattributed: responses without a parsable X-Served-By (nginx's own 502/429/413 pages, network errors);
+ *   unlisted: attributed responses from workers outside the tallied set (k6 only, see distribution.js).
+ */
+export function buildDistribution(tallies, extra = {}) {
+  const attributed = tallies.reduce((sum, t) => sum + t.requests, 0);
+  const shareOf = (n) => (attributed === 0 ? 0 : n / attributed);
+  const perWorker = tallies
+    .map((t) => ({ key: `${t.replica}/${t.worker}`, replica: t.replica, worker: t.worker, requests: t.requests, share: shareOf(t.requests) }))
+    .sort((a, b) => compareNatural(a.replica, b.replica) || compareNatural(a.worker, b.worker));
+
+  const byReplica = new Map();
+  for (const w of perWorker) {
+    const r = byReplica.get(w.replica) || { replica: w.replica, requests: 0, workers: 0 };
+    r.requests += w.requests;
+    r.workers += 1;
+    byReplica.set(w.replica, r);
+  }
+  const perReplica = [...byReplica.values()]
+    .map((r) => ({ ...r, share: shareOf(r.requests) }))
+    .sort((a, b) => compareNatural(a.replica, b.replica));
+
+  const workerCounts = perWorker.map((w) => w.requests);
+  const replicaCounts = perReplica.map((r) => r.requests);
+  return {
+    attributed,
+    unattributed: extra.unattributed || 0,
+    unlisted: extra.unlisted || 0,
+    perWorker,
+    perReplica,
+    workerFairness: { jainFairness: jainFairnessIndex(workerCounts), maxMinRatio: maxMinRatio(workerCounts) },
+    replicaFairness: { jainFairness: jainFairnessIndex(replicaCounts), maxMinRatio: maxMinRatio(replicaCounts) },
+  };
+}
+
+/** @param {number | null} v */
+function formatJain(v) {
+  return v === null ? 'n/a' : v.toFixed(3);
+}
+
+/** @param {number | null} v */
+function formatRatio(v) {
+  if (v === null) return 'n/a';
+  return v === Infinity ? 'inf' : v.toFixed(2);
+}
+
+function formatShare(share) {
+  return `${(share * 100).toFixed(2)}%`;
+}
+
+/**
+ * The summary block (contract, see k6/README.md):
+ *
+ *   replica/worker | requests | share
+ *   api-1/0        |     2501 | 25.01%
+ *   ...
+ *   jain_fairness: 0.998
+ *   max_min_ratio: 1.04
+ *   unattributed: 3
+ *
+ * Columns are separated by " | " and padded with spaces (parse by splitting on "|" and trimming); the first
+ * column is left-aligned, requests right-aligned, share left-aligned; no trailing spaces.
+ * Rows are in natural replica/worker order; share is of the attributed responses, two decimals.
+ * jain_fairness and max_min_ratio are over the per-worker counts: three and two decimals, "inf" when a listed
+ * worker served nothing, "n/a" when nothing was attributed.
+ * @param {ReturnType<typeof buildDistribution>} dist
+ */
+export function formatDistributionText(dist) {
+  const header = ['replica/worker', 'requests', 'share'];
+  const rows = dist.perWorker.map((w) => [w.key, String(w.requests), formatShare(w.share)]);
+  const width = (i) => Math.max(header[i].length, ...rows.map((r) => r[i].length));
+  const w0 = width(0);
+  const w1 = width(1);
+  const w2 = width(2);
+  // Share is left-aligned so the header reads exactly "replica/worker | requests | share" in the usual case.
+  const line = (r) => `${r[0].padEnd(w0)} | ${r[1].padStart(w1)} | ${r[2].padEnd(w2)}`.trimEnd();
+  return [
+    line(header),
+    ...rows.map(line),
+    `jain_fairness: ${formatJain(dist.workerFairness.jainFairness)}`,
+    `max_min_ratio: ${formatRatio(dist.workerFairness.maxMinRatio)}`,
+    `unattributed: ${dist.unattributed}`,
+  ].join('\n');
+}
+
+/**
+ * The same numbers as Markdown tables, per worker and per replica, for the report file.
+ * @param {ReturnType<typeof buildDistribution>} dist
+ */
+export function formatDistributionMarkdown(dist) {
+  const lines = [
+    '| replica/worker | requests | share |',
+    '| --- | ---: | ---: |',
+    ...dist.perWorker.map((w) => `| ${w.key} | ${w.requests} | ${formatShare(w.share)} |`),
+    '',
+    `Workers: Jain's fairness index **${formatJain(dist.workerFairness.jainFairness)}**, ` +
+      `max/min **${formatRatio(dist.workerFairness.maxMinRatio)}**.`,
+    '',
+    '| replica | workers | requests | share |',
+    '| --- | ---: | ---: | ---: |',
+    ...dist.perReplica.map((r) => `| ${r.replica} | ${r.workers} | ${r.requests} | ${formatShare(r.share)} |`),
+    '',
+    `Replicas: Jain's fairness index **${formatJain(dist.replicaFairness.jainFairness)}**, ` +
+      `max/min **${formatRatio(dist.replicaFairness.maxMinRatio)}**.`,
+    '',
+    `Responses without X-Served-By (answered by nginx itself, or failed): ${dist.unattributed}.`,
+  ];
+  if (dist.unlisted > 0) {
+    lines.push(`Responses from workers outside the tallied set (not in the tables): ${dist.unlisted}.`);
+  }
+  return lines.join('\n');
+}

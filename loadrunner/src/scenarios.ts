@@ -1,0 +1,163 @@
+// The named scenarios. Each mirrors a k6 script in k6/scripts/ (same requests, same shape, same thresholds) or,
+// until one exists, a load shape of k6/lib/config.js, so `make loadtest` means the same load whether k6 or this
+// runner drives it. Change both together.
+import type { IterationSpec, RequestContext, Scenario } from './types.js';
+
+export interface ScenarioDefinition {
+  readonly name: string;
+  readonly description: string;
+  /** What it mirrors, for humans: a k6 script, or a k6/lib/config.js shape when there is no script yet. */
+  readonly mirrors: string;
+  /** The k6 script's base name (e.g. `02-post000-cluster`): an alias for --scenario, and the report file prefix. */
+  readonly k6ScriptName?: string;
+  readonly scenario: Scenario;
+  readonly requests: readonly IterationSpec[];
+  /** k6 `options.thresholds`, in the syntax parseThreshold() accepts (k6's `checks` thresholds are not evaluated). */
+  readonly thresholds: readonly string[];
+}
+
+/**
+ * Names the VU, so nginx's `hash` strategy (key X-Client-Id) pins each VU to one upstream instead of hashing
+ * every request to the one client address. The k6 scripts 01 and 02 do not send it; their mirrors don't either.
+ */
+export function clientIdHeader(ctx: RequestContext): Record<string, string> {
+  return { 'x-client-id': `vu-${ctx.vu}` };
+}
+
+/** Deterministic uniform [0,1) from (vu, iteration): a run is reproducible without sharing RNG state. */
+export function unitHash(vu: number, iteration: number): number {
+  let h = Math.imul(vu ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul(iteration + 0x632be5ab, 0xc2b2ae35);
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x7feb352d);
+  h ^= h >>> 15;
+  h = Math.imul(h, 0x846ca68b);
+  h ^= h >>> 16;
+  return (h >>> 0) / 2 ** 32;
+}
+
+/**
+ * Heavy-tailed CPU cost for /work: n = round(10^(3 + 3·u⁴)), u uniform in [0,1).
+ * Median ≈ 1,500, p90 ≈ 93,000, p99 ≈ 760,000, max 1,000,000: most requests are cheap and a few are 500x dearer,
+ * which is what makes least_conn beat round_robin.
+ */
+export function heavyTailWorkN(ctx: RequestContext): number {
+  const u = unitHash(ctx.vu, ctx.iteration);
+  return Math.round(10 ** (3 + 3 * u ** 4));
+}
+
+const expect = (status: number): readonly number[] => [status];
+
+export const SCENARIOS: Readonly<Record<string, ScenarioDefinition>> = {
+  smoke: {
+    name: 'smoke',
+    description: '3 VUs for 10 s, each iteration every route once (incl. an expected 400 and 404): does the stack answer?',
+    mirrors: 'k6/scripts/01-smoke.js',
+    k6ScriptName: '01-smoke',
+    scenario: { model: 'closed', vus: 3, durationSec: 10, sleepMs: 0 },
+    requests: [
+      {
+        name: 'smoke',
+        sequence: [
+          { name: '/whoami', path: '/whoami' },
+          { name: '/', path: '/', headers: (ctx) => ({ 'x-request-id': `smoke-${ctx.vu}-${ctx.iteration}` }) },
+          { name: '/work', path: '/work?n=100000' },
+          { name: '/io', path: '/io?ms=50' },
+          {
+            name: '/echo',
+            method: 'POST',
+            path: '/echo',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ message: 'hello from the k6 smoke test', count: 1 }),
+          },
+          { name: '/work (invalid)', path: '/work?n=not-a-number', expectedStatuses: expect(400) },
+          // nginx answers this one itself (404), so it carries no X-Served-By; the k6 script does not count it either.
+          { name: '/metrics (blocked)', path: '/metrics', expectedStatuses: expect(404), countServedBy: false },
+        ],
+      },
+    ],
+    thresholds: ['http_req_failed:rate<0.01', 'http_req_duration:p(95)<500'],
+  },
+  post000: {
+    name: 'post000',
+    description: "post 000's experiment: 1000 VUs for 30 s, each GET /work?n=1000000 then sleep 1 s",
+    mirrors: 'k6/scripts/02-post000-cluster.js',
+    k6ScriptName: '02-post000-cluster',
+    scenario: { model: 'closed', vus: 1000, durationSec: 30, sleepMs: 1000 },
+    requests: [{ name: '/work', path: '/work?n=1000000' }],
+    thresholds: ['http_req_failed:rate<0.01', 'http_req_duration:p(95)<2000'],
+  },
+  average: {
+    name: 'average',
+    description: 'open model, 100 req/s for 1 min (at most 500 in flight): heavy-tailed /work mixed with /whoami and /io',
+    mirrors: 'k6/lib/config.js average() (constant-arrival-rate); no k6 script for it yet',
+    scenario: { model: 'open', ratePerSec: 100, durationSec: 60, maxInFlight: 500 },
+    requests: [
+      { name: '/work (heavy tail)', weight: 6, path: (ctx) => `/work?n=${heavyTailWorkN(ctx)}`, headers: clientIdHeader },
+      { name: '/whoami', weight: 2, path: '/whoami', headers: clientIdHeader },
+      { name: '/io', weight: 2, path: '/io?ms=50', headers: clientIdHeader },
+    ],
+    thresholds: ['http_req_failed:rate<0.01', 'http_req_duration:p(95)<500'],
+  },
+  distribution: {
+    name: 'distribution',
+    description: '32 VUs hammering GET / (no sleep) for 20 s: how evenly do replicas and workers share it?',
+    mirrors: 'no k6 script yet (closed model like k6 constant-vus, no sleep)',
+    scenario: { model: 'closed', vus: 32, durationSec: 20, sleepMs: 0 },
+    requests: [{ name: '/', path: '/', headers: clientIdHeader }],
+    thresholds: ['http_req_failed:rate<0.01'],
+  },
+};
+
+export interface ScenarioOverrides {
+  readonly vus?: number;
+  readonly durationSec?: number;
+  readonly sleepMs?: number;
+  readonly ratePerSec?: number;
+  readonly maxInFlight?: number;
+  /** Replaces the request mix with a single GET of this path (X-Client-Id kept). */
+  readonly path?: string;
+}
+
+export function scenarioNames(): string[] {
+  return Object.keys(SCENARIOS);
+}
+
+/** Finds a scenario by its name or by the k6 script it mirrors (`02-post000-cluster`, `k6/scripts/01-smoke.js`). */
+export function findScenario(nameOrScript: string): ScenarioDefinition | undefined {
+  const bare = nameOrScript.replace(/^.*\//, '').replace(/\.js$/, '');
+  return SCENARIOS[bare] ?? Object.values(SCENARIOS).find((s) => s.k6ScriptName === bare);
+}
+
+/** A named scenario with CLI overrides applied; throws on an unknown name or a flag that does not fit the model. */
+export function buildScenario(nameOrScript: string, overrides: ScenarioOverrides = {}): ScenarioDefinition {
+  const base = findScenario(nameOrScript);
+  if (base === undefined) {
+    const known = Object.values(SCENARIOS).map((s) => (s.k6ScriptName === undefined ? s.name : `${s.name} (${s.k6ScriptName})`));
+    throw new Error(`unknown scenario ${JSON.stringify(nameOrScript)}; known: ${known.join(', ')}`);
+  }
+  const name = base.name;
+  let scenario: Scenario;
+  if (base.scenario.model === 'closed') {
+    if (overrides.ratePerSec !== undefined || overrides.maxInFlight !== undefined) {
+      throw new Error(`scenario ${name} is a closed model (VUs): use --vus / --sleep, not --rate / --max-in-flight`);
+    }
+    scenario = {
+      ...base.scenario,
+      vus: overrides.vus ?? base.scenario.vus,
+      durationSec: overrides.durationSec ?? base.scenario.durationSec,
+      sleepMs: overrides.sleepMs ?? base.scenario.sleepMs ?? 0,
+    };
+  } else {
+    if (overrides.vus !== undefined || overrides.sleepMs !== undefined) {
+      throw new Error(`scenario ${name} is an open model (arrival rate): use --rate / --max-in-flight, not --vus / --sleep`);
+    }
+    scenario = {
+      ...base.scenario,
+      ratePerSec: overrides.ratePerSec ?? base.scenario.ratePerSec,
+      maxInFlight: overrides.maxInFlight ?? base.scenario.maxInFlight,
+      durationSec: overrides.durationSec ?? base.scenario.durationSec,
+    };
+  }
+  const requests = overrides.path === undefined ? base.requests : [{ name: 'custom', path: overrides.path, headers: clientIdHeader }];
+  return { ...base, scenario, requests };
+}

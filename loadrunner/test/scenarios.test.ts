@@ -1,0 +1,63 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { buildScenario, findScenario, heavyTailWorkN, SCENARIOS, unitHash } from '../src/scenarios.js';
+import { parseThreshold } from '../src/thresholds.js';
+import type { IterationSpec, RequestSpec } from '../src/types.js';
+
+function steps(spec: IterationSpec | undefined): readonly RequestSpec[] {
+  if (spec === undefined) return [];
+  return 'sequence' in spec ? spec.sequence : [spec];
+}
+
+test("post000 mirrors k6/scripts/02-post000-cluster.js: 1000 VUs, 30 s, GET /work?n=1000000, sleep 1 s", () => {
+  const s = buildScenario('post000');
+  assert.deepEqual(s.scenario, { model: 'closed', vus: 1000, durationSec: 30, sleepMs: 1000 });
+  assert.deepEqual(steps(s.requests[0]).map((r) => r.path), ['/work?n=1000000']);
+  assert.deepEqual(s.thresholds, ['http_req_failed:rate<0.01', 'http_req_duration:p(95)<2000']);
+});
+
+test('smoke mirrors k6/scripts/01-smoke.js: 3 VUs, 10 s, every route, expected 400 and 404', () => {
+  const s = buildScenario('smoke');
+  assert.deepEqual(s.scenario, { model: 'closed', vus: 3, durationSec: 10, sleepMs: 0 });
+  const sequence = steps(s.requests[0]);
+  assert.deepEqual(
+    sequence.map((r) => `${r.method ?? 'GET'} ${typeof r.path === 'string' ? r.path : r.path({ vu: 1, iteration: 0 })}`),
+    ['GET /whoami', 'GET /', 'GET /work?n=100000', 'GET /io?ms=50', 'POST /echo', 'GET /work?n=not-a-number', 'GET /metrics'],
+  );
+  assert.deepEqual(sequence[5]?.expectedStatuses, [400]);
+  assert.deepEqual(sequence[6]?.expectedStatuses, [404]);
+  assert.equal(sequence[6]?.countServedBy, false);
+});
+
+test('scenarios are found by name or by the k6 script they mirror', () => {
+  assert.equal(findScenario('02-post000-cluster')?.name, 'post000');
+  assert.equal(findScenario('k6/scripts/01-smoke.js')?.name, 'smoke');
+  assert.equal(findScenario('average')?.name, 'average');
+  assert.equal(findScenario('03-nope'), undefined);
+});
+
+test('overrides apply to the model they fit, and are refused otherwise', () => {
+  assert.deepEqual(buildScenario('post000', { vus: 50, durationSec: 5, sleepMs: 0 }).scenario, { model: 'closed', vus: 50, durationSec: 5, sleepMs: 0 });
+  assert.deepEqual(buildScenario('average', { ratePerSec: 10, maxInFlight: 5 }).scenario, { model: 'open', ratePerSec: 10, durationSec: 60, maxInFlight: 5 });
+  assert.throws(() => buildScenario('average', { vus: 5 }), /open model/);
+  assert.throws(() => buildScenario('smoke', { ratePerSec: 5 }), /closed model/);
+  assert.throws(() => buildScenario('nope'), /unknown scenario "nope"; known: smoke \(01-smoke\), post000 \(02-post000-cluster\), average, distribution/);
+  assert.deepEqual(steps(buildScenario('distribution', { path: '/whoami' }).requests[0]).map((r) => r.path), ['/whoami']);
+});
+
+test('every scenario threshold parses', () => {
+  for (const s of Object.values(SCENARIOS)) for (const t of s.thresholds) assert.doesNotThrow(() => parseThreshold(t), `${s.name}: ${t}`);
+});
+
+test('heavy-tailed /work n stays within 1e3..1e6 with a heavy tail', () => {
+  const ns: number[] = [];
+  for (let vu = 1; vu <= 50; vu++) for (let iteration = 0; iteration < 200; iteration++) ns.push(heavyTailWorkN({ vu, iteration }));
+  ns.sort((a, b) => a - b);
+  const at = (p: number): number => ns[Math.floor(p * (ns.length - 1))] ?? 0;
+  assert.ok(at(0) >= 1000 && at(1) <= 1_000_000, `range ${at(0)}..${at(1)}`);
+  assert.ok(at(0.5) > 1000 && at(0.5) < 3000, `median ${at(0.5)}`);
+  assert.ok(at(0.99) > 300_000, `p99 ${at(0.99)}`);
+  assert.equal(heavyTailWorkN({ vu: 3, iteration: 7 }), heavyTailWorkN({ vu: 3, iteration: 7 }), 'deterministic');
+  const u = unitHash(1, 1);
+  assert.ok(u >= 0 && u < 1);
+});

@@ -1,0 +1,82 @@
+// Every environment variable the app reads, parsed once at startup. A bad value stops the worker
+// with a clear message instead of surfacing later as a strange runtime behaviour.
+// The names and defaults are the shared contract (README "Configuration").
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+export interface ApiConfig {
+  port: number;
+  /** Worker count of this container (set by ecosystem.config.cjs), used to find sibling metrics ports. */
+  workers: number;
+  /** pm2 instance id of this worker ("0" when not under pm2). */
+  worker: string;
+  replicaOverride: string | undefined;
+  composeProject: string | undefined;
+  appVersion: string | undefined;
+  metricsEnabled: boolean;
+  metricsWorkerPortBase: number;
+  chaosEnabled: boolean;
+  bodyLimitBytes: number;
+  workMaxN: number;
+  ioMaxMs: number;
+  responseDelayMs: number;
+  drainTimeoutMs: number;
+  keepAliveTimeoutMs: number;
+  headersTimeoutMs: number;
+  neverReady: boolean;
+  logLevel: LogLevel;
+}
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+export function loadApiConfig(env: Env): ApiConfig {
+  const int = (name: string, defaultValue: number, min = 0): number => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return defaultValue;
+    if (!/^\d+$/.test(raw) || Number(raw) < min) throw new Error(`${name} must be an integer >= ${min}, got "${raw}"`);
+    return Number(raw);
+  };
+  const bool = (name: string, defaultValue: boolean): boolean => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return defaultValue;
+    if (raw === 'true' || raw === '1') return true;
+    if (raw === 'false' || raw === '0') return false;
+    throw new Error(`${name} must be true or false, got "${raw}"`);
+  };
+  const text = (name: string): string | undefined => {
+    const raw = env[name]?.trim();
+    return raw ? raw : undefined;
+  };
+
+  const logLevel = (text('LOG_LEVEL') ?? 'info') as LogLevel;
+  if (!LOG_LEVELS.includes(logLevel)) throw new Error(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
+
+  const keepAliveTimeoutMs = int('KEEP_ALIVE_TIMEOUT_MS', 65_000);
+  const headersTimeoutMs = int('HEADERS_TIMEOUT_MS', 66_000);
+  if (headersTimeoutMs <= keepAliveTimeoutMs) {
+    throw new Error(`HEADERS_TIMEOUT_MS (${headersTimeoutMs}) must be greater than KEEP_ALIVE_TIMEOUT_MS (${keepAliveTimeoutMs})`);
+  }
+
+  return {
+    port: int('PORT', 3000),
+    workers: int('WORKERS', 1, 1),
+    worker: text('NODE_APP_INSTANCE') ?? '0',
+    replicaOverride: text('REPLICA'),
+    composeProject: text('COMPOSE_PROJECT_NAME'),
+    appVersion: text('APP_VERSION'),
+    metricsEnabled: bool('METRICS_ENABLED', true),
+    metricsWorkerPortBase: int('METRICS_WORKER_PORT_BASE', 9400, 1),
+    chaosEnabled: bool('CHAOS_ENABLED', false),
+    bodyLimitBytes: int('BODY_LIMIT_BYTES', 102_400, 1),
+    workMaxN: int('WORK_MAX_N', 50_000_000),
+    ioMaxMs: int('IO_MAX_MS', 30_000),
+    responseDelayMs: int('RESPONSE_DELAY_MS', 0),
+    drainTimeoutMs: int('DRAIN_TIMEOUT_MS', 10_000),
+    keepAliveTimeoutMs,
+    headersTimeoutMs,
+    neverReady: bool('NEVER_READY', false),
+    logLevel,
+  };
+}

@@ -1,0 +1,103 @@
+// Builds the Nest application with all its Express-level wiring, without listening and without
+// touching process-wide state (signals, process.send). main.ts adds those; the integration tests
+// run several of these in one process.
+
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { Server } from 'node:http';
+import { AppModule } from './app.module.js';
+import { AllExceptionsFilter } from './common/filters/all-exceptions.filter.js';
+import { jsonBodyErrorHandler, jsonBodyParser } from './common/json-body/json-body-parser.js';
+import { requestContextMiddleware } from './common/request-context.middleware.js';
+import type { ApiConfig } from './config/api-config.js';
+import { Readiness } from './health/readiness.js';
+import type { Identity } from './identity/identity.js';
+import { DrainConnections } from './lifecycle/drain-connections.js';
+import { applyServerTimeouts } from './lifecycle/server-timeouts.js';
+import { PinoNestLogger, type Logger } from './logging/logger.js';
+import { ApiMetrics } from './metrics/api-metrics.js';
+import { ContainerMetrics } from './metrics/container-metrics.js';
+import { httpMetricsMiddleware } from './metrics/http-metrics.middleware.js';
+
+/** Route templates, for the `route` metric label of requests that never reached the router. */
+export const ROUTES = ['/', '/whoami', '/work', '/io', '/echo', '/healthz', '/readyz', '/metrics'] as const;
+export const CHAOS_ROUTES = ['/chaos/crash', '/chaos/leak', '/chaos/error'] as const;
+
+export interface ApiDeps {
+  config: ApiConfig;
+  identity: Identity;
+  logger: Logger;
+  /** How /chaos/crash ends the worker; process.exit(1) unless a test replaces it. */
+  crashWorker?: () => void;
+  /** Passed in by main.ts, which needs them for the shutdown handler before the app exists. */
+  readiness?: Readiness;
+  drain?: DrainConnections;
+}
+
+export interface Api {
+  app: NestExpressApplication;
+  server: Server;
+  readiness: Readiness;
+  drain: DrainConnections;
+  metrics: ApiMetrics;
+  listen(port: number, host?: string): Promise<void>;
+}
+
+export async function createApi(deps: ApiDeps): Promise<Api> {
+  const { config, identity, logger } = deps;
+  const readiness = deps.readiness ?? new Readiness();
+  const drain = deps.drain ?? new DrainConnections();
+  const metrics = new ApiMetrics({ replica: identity.replica, worker: identity.worker, version: identity.version });
+  const containerMetrics = new ContainerMetrics({
+    metrics,
+    replica: identity.replica,
+    worker: identity.worker,
+    workers: config.workers,
+    portBase: config.metricsWorkerPortBase,
+  });
+
+  // bodyParser: false -> we mount the JSON parser ourselves so its errors get our JSON shape.
+  const app = await NestFactory.create<NestExpressApplication>(
+    AppModule.forRoot({
+      config,
+      identity,
+      logger,
+      readiness,
+      metrics,
+      containerMetrics,
+      crashWorker: deps.crashWorker ?? (() => process.exit(1)),
+    }),
+    { bodyParser: false, logger: new PinoNestLogger(logger) },
+  );
+
+  app.disable('x-powered-by'); // no free fingerprinting
+  app.set('etag', false); // responses are dynamic; hashing every body is wasted CPU
+
+  // Order matters: identity headers and drain tracking first (so even 400/404 carry them), then
+  // metrics, then the body parser and its error handler, then Nest's routes (mounted by init()).
+  app.use(requestContextMiddleware({ servedBy: identity.servedBy, drain, logger }));
+  if (config.metricsEnabled) {
+    const knownRoutes = new Set<string>([...ROUTES, ...(config.chaosEnabled ? CHAOS_ROUTES : [])]);
+    app.use(httpMetricsMiddleware(metrics, knownRoutes));
+  }
+  app.use(jsonBodyParser(config.bodyLimitBytes));
+  app.use(jsonBodyErrorHandler(config.bodyLimitBytes, logger));
+  app.useGlobalFilters(new AllExceptionsFilter(logger));
+  await app.init();
+
+  const server = app.getHttpServer() as Server;
+  applyServerTimeouts(server, config);
+
+  return {
+    app,
+    server,
+    readiness,
+    drain,
+    metrics,
+    listen: async (port: number, host?: string) => {
+      if (host === undefined) await app.listen(port);
+      else await app.listen(port, host);
+    },
+  };
+}

@@ -1,0 +1,60 @@
+// What the end-to-end tests need to drive the running stack: its URLs, Prometheus queries, and
+// nginx strategy switches through the same command `make lb` runs.
+import { setTimeout as sleep } from 'node:timers/promises';
+import { compose, stackComposeCommand } from './compose.js';
+
+export const baseUrl = `http://127.0.0.1:${process.env.HTTP_PORT ?? '8080'}`;
+export const prometheusUrl = `http://127.0.0.1:${process.env.PROMETHEUS_PORT ?? '9090'}`;
+export const stackMode = process.env.STACK_MODE ?? 'offline';
+/** Prometheus' scrape interval in prometheus/prometheus.yml. */
+export const SCRAPE_INTERVAL_MS = 5_000;
+
+export interface PromSample {
+  metric: Record<string, string>;
+  value: [number, string];
+}
+
+export async function promQuery(expr: string): Promise<PromSample[]> {
+  const res = await fetch(`${prometheusUrl}/api/v1/query?query=${encodeURIComponent(expr)}`);
+  const body = (await res.json()) as { status: string; error?: string; data?: { resultType: string; result: unknown } };
+  if (body.status !== 'success') throw new Error(`Prometheus rejected ${expr}: ${body.error ?? res.status}`);
+  const { resultType, result } = body.data!;
+  if (resultType === 'scalar') return [{ metric: {}, value: result as [number, string] }];
+  return result as PromSample[];
+}
+
+/** Per replica/worker sums of an expression, keyed `api-1/0`. */
+export async function perWorker(expr: string): Promise<Map<string, number>> {
+  const samples = await promQuery(`sum by (replica, worker) (${expr})`);
+  return new Map(samples.map((s) => [`${s.metric.replica}/${s.metric.worker}`, Number(s.value[1])]));
+}
+
+/** The workers Prometheus currently sees, as `replica/worker` keys. */
+export async function liveWorkers(): Promise<string[]> {
+  return [...(await perWorker('process_start_time_seconds{job="api"}')).keys()].sort();
+}
+
+/** Waits until every api target has been scraped after `since` (ms epoch): the data then covers it. */
+export async function waitForScrapeAfter(since: number, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const res = await fetch(`${prometheusUrl}/api/v1/targets?state=active`);
+    const body = (await res.json()) as { data: { activeTargets: Array<{ labels: { job: string }; lastScrape: string; health: string }> } };
+    const api = body.data.activeTargets.filter((t) => t.labels.job === 'api');
+    if (api.length > 0 && api.every((t) => t.health === 'up' && Date.parse(t.lastScrape) > since)) return;
+    if (Date.now() > deadline) throw new Error(`api targets not all scraped since ${new Date(since).toISOString()}: ${JSON.stringify(api)}`);
+    await sleep(500);
+  }
+}
+
+/** Switches nginx's strategy the way `make lb` does (relink, nginx -t, reload). */
+export async function switchStrategy(strategy: string): Promise<void> {
+  const out = await compose(stackComposeCommand(), ['exec', '-T', 'nginx', 'switch-lb-strategy', strategy]);
+  if (!out.includes(strategy)) throw new Error(`switch-lb-strategy ${strategy} said: ${out}`);
+  // Old nginx workers finish their requests and close their keep-alive connections; give them a moment.
+  await sleep(1_000);
+}
+
+export async function activeStrategy(): Promise<string> {
+  return (await compose(stackComposeCommand(), ['exec', '-T', 'nginx', 'switch-lb-strategy', '--show'])).trim();
+}

@@ -1,0 +1,118 @@
+// Checks the resolved compose configuration (what `docker compose config` makes of our files),
+// online and offline, against the rules the stack promises: pinned images, ports on loopback,
+// limits and healthchecks, and the offline override never shadowing an official image.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { repoRoot, resolvedConfig, type ComposeConfig } from '../lib/compose.js';
+
+const offlineVersions = Object.fromEntries(
+  readFileSync(path.join(repoRoot, 'offline/versions.env'), 'utf8')
+    .split('\n')
+    .filter((l) => /^[A-Z_]+=/.test(l))
+    .map((l) => l.split('=') as [string, string]),
+);
+// The offline override needs the versions in the environment, as the Makefile exports them.
+const offlineEnv = offlineVersions;
+
+let online: ComposeConfig;
+let offline: ComposeConfig;
+
+test('compose config resolves online and offline', async () => {
+  online = await resolvedConfig(['compose.yaml']);
+  offline = await resolvedConfig(['compose.yaml', 'compose.offline.yaml'], offlineEnv);
+  assert.equal(online.name, 'scaleout');
+  assert.deepEqual(Object.keys(online.services).sort(), ['api', 'grafana', 'k6', 'nginx', 'nginx-exporter', 'prometheus']);
+});
+
+test('every image is pinned to an exact version, never latest', () => {
+  for (const [name, svc] of Object.entries(online.services)) {
+    assert.ok(svc.image, `${name} has no image`);
+    if (svc.build) continue; // built here from this repo, tagged with API_VERSION
+    const tag = svc.image.split(':').at(-1) ?? '';
+    assert.match(tag, /^v?\d+\.\d+\.\d+/, `${name}: image ${svc.image} is not pinned to x.y.z`);
+  }
+  assert.match(online.services.api!.build!.args!.NODE_IMAGE!, /^node:\d+\.\d+\.\d+-/);
+});
+
+test('no container_name anywhere (it blocks scaling)', () => {
+  for (const [name, svc] of Object.entries(online.services)) {
+    assert.equal(svc.container_name, undefined, `${name} sets container_name`);
+  }
+});
+
+test('published ports bind to 127.0.0.1 by default, and only nginx publishes the api', () => {
+  const published: string[] = [];
+  for (const [name, svc] of Object.entries(online.services)) {
+    for (const p of svc.ports ?? []) {
+      assert.equal(p.host_ip, '127.0.0.1', `${name} publishes ${p.published} on ${p.host_ip ?? 'every interface'}`);
+      published.push(`${name}:${p.target}`);
+    }
+  }
+  assert.deepEqual(published.sort(), ['grafana:3000', 'nginx:8080', 'prometheus:9090']);
+  assert.equal(online.services.api!.ports, undefined, 'the api must not publish a port');
+});
+
+test('api has replicas, cpu/memory/pids limits, hardening and a stop grace period', () => {
+  const api = online.services.api!;
+  assert.equal(api.deploy?.replicas, 3);
+  const limits = api.deploy?.resources?.limits;
+  assert.equal(Number(limits?.cpus), 2);
+  assert.ok(limits?.memory, 'no memory limit');
+  assert.ok(limits?.pids, 'no pids limit');
+  assert.equal(api.read_only, true);
+  assert.deepEqual(api.cap_drop, ['ALL']);
+  assert.ok(api.security_opt?.some((o) => o.startsWith('no-new-privileges')));
+  assert.ok(api.stop_grace_period, 'no stop_grace_period');
+});
+
+test('services that can fail have a healthcheck that can fail', () => {
+  for (const name of ['nginx', 'prometheus', 'grafana']) {
+    const hc = online.services[name]!.healthcheck;
+    assert.ok(hc?.test && hc.test.length > 1, `${name} has no healthcheck test`);
+    assert.ok(!hc.test.join(' ').includes('|| true') && !hc.test.join(' ').includes('|| echo'), `${name}'s healthcheck cannot fail`);
+  }
+  // The api's test lives in its Dockerfile (HEALTHCHECK); compose only tunes the timing.
+  const dockerfile = readFileSync(path.join(repoRoot, 'services/api/Dockerfile'), 'utf8');
+  assert.match(dockerfile, /^HEALTHCHECK[^]*?healthz/m);
+});
+
+test('offline: stand-ins replace every pulled image, are never tagged with an official name, and match its version', () => {
+  const expected: Record<string, string> = {
+    nginx: `scaleout-offline/nginx:${offlineVersions.NGINX_VERSION}`,
+    prometheus: `scaleout-offline/prometheus:${offlineVersions.PROMETHEUS_VERSION}`,
+    'nginx-exporter': `scaleout-offline/nginx-exporter:${offlineVersions.NGINX_EXPORTER_VERSION}`,
+  };
+  for (const [name, image] of Object.entries(expected)) {
+    assert.equal(offline.services[name]!.image, image);
+    const officialVersion = online.services[name]!.image!.split(':').at(-1)!.replace(/^v/, '').replace(/-.*$/, '');
+    const standInVersion = image.split(':').at(-1);
+    assert.equal(standInVersion, officialVersion, `${name}: stand-in ${standInVersion} vs official ${officialVersion}`);
+  }
+  const args = offline.services.api!.build!.args!;
+  assert.equal(args.NODE_IMAGE, `scaleout-offline/node:${offlineVersions.NODE_VERSION}`);
+  const officialNode = online.services.api!.build!.args!.NODE_IMAGE!.match(/^node:([\d.]+)-/)?.[1];
+  assert.equal(offlineVersions.NODE_VERSION, officialNode, 'offline node version differs from the official image');
+  for (const svc of Object.values(offline.services)) {
+    if (svc.image) assert.ok(!/^(nginx|prom|grafana|node)[:/]/.test(svc.image) || svc.profiles, `offline uses ${svc.image}`);
+  }
+  assert.deepEqual(offline.services.grafana!.profiles, ['needs-registry']);
+  assert.deepEqual(offline.services.k6!.profiles, ['needs-registry']);
+});
+
+test('.env.example lists every variable compose.yaml reads, with the same default', () => {
+  const composeText = readFileSync(path.join(repoRoot, 'compose.yaml'), 'utf8');
+  const example = readFileSync(path.join(repoRoot, '.env.example'), 'utf8');
+  const documented = new Map(
+    example.split('\n').filter((l) => /^[A-Z_]+=/.test(l)).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+  );
+  // Variables the Makefile or one command sets, not meant for .env.
+  const perRun = new Set(['RUN_ID', 'K6_SCRIPT', 'EXTRA_CA_FILE']);
+  for (const m of composeText.matchAll(/\$\{([A-Z_]+):-([^}]*)\}/g)) {
+    const [, name, def] = m as unknown as [string, string, string];
+    if (perRun.has(name)) continue;
+    assert.ok(documented.has(name), `.env.example does not list ${name}`);
+    assert.equal(documented.get(name), def, `${name}: .env.example says ${documented.get(name)}, compose.yaml defaults to ${def}`);
+  }
+});
