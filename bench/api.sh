@@ -7,11 +7,11 @@
 #   (d) process start -> ready per worker                 goal <= 2 s
 # and prints a Markdown table with the machine and the date.
 #
-#   bench/api.sh                                  # ~5 minutes
+#   bench/api.sh                                  # ~6 minutes
 #   BENCH_ROUNDS=4 BENCH_BURST=1 bench/api.sh     # quick look
 #
 # How A and B are compared: both variants run at the same time (two pm2-runtimes on two ports), and wrk
-# loads them in turns, BENCH_ROUNDS bursts of BENCH_BURST seconds each, A B A B ... An idle variant
+# loads them in turns, BENCH_ROUNDS rounds of one BENCH_BURST-second burst each, A B B A A B ... An idle variant
 # costs nothing, and a burst of background load on a shared machine hits both sides alike. A/B is
 # total requests A / total requests B. Beside req/s the table shows the workers' CPU time per request
 # (from /proc/<pid>/stat), which other processes disturb less. Load goes to 127.0.0.1 only, and every
@@ -20,7 +20,7 @@ set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 api="$root/services/api"
-rounds=${BENCH_ROUNDS:-10}
+rounds=${BENCH_ROUNDS:-16}
 burst=${BENCH_BURST:-2}
 idle_seconds=${BENCH_IDLE_SECONDS:-30}
 port_a=${BENCH_PORT:-3917}
@@ -101,7 +101,7 @@ burst() {
 # cpu_a, cpu_b (worker CPU us per request) and the ratios rps_ratio (A/B) and cpu_ratio (B/A CPU per
 # request, i.e. the throughput ratio that CPU cost implies).
 compare() {
-  local label=$1 path=$2 wa=$3 ea=$4 wb=$5 eb=$6 i n_a=0 n_b=0 t_a=0 t_b=0 before
+  local label=$1 path=$2 wa=$3 ea=$4 wb=$5 eb=$6 i side n_a=0 n_b=0 t_a=0 t_b=0 before
   # shellcheck disable=SC2086 # the env lists are word lists on purpose
   start_runtime a "$port_a" "$metrics_base_a" "$wa" $ea
   # shellcheck disable=SC2086
@@ -109,8 +109,14 @@ compare() {
   burst "$port_a" "$path" 2 >/dev/null # warm-up: let the JIT settle in both
   burst "$port_b" "$path" 2 >/dev/null
   for i in $(seq 1 "$rounds"); do
-    before=$(cpu_ticks a); n_a=$((n_a + $(burst "$port_a" "$path" "$burst"))); t_a=$((t_a + $(cpu_ticks a) - before))
-    before=$(cpu_ticks b); n_b=$((n_b + $(burst "$port_b" "$path" "$burst"))); t_b=$((t_b + $(cpu_ticks b) - before))
+    # A B, then B A: whichever goes first in a round must not always be the same variant.
+    for side in $( ((i % 2)) && echo a b || echo b a); do
+      if [ "$side" = a ]; then
+        before=$(cpu_ticks a); n_a=$((n_a + $(burst "$port_a" "$path" "$burst"))); t_a=$((t_a + $(cpu_ticks a) - before))
+      else
+        before=$(cpu_ticks b); n_b=$((n_b + $(burst "$port_b" "$path" "$burst"))); t_b=$((t_b + $(cpu_ticks b) - before))
+      fi
+    done
     log "$label round $i/$rounds: A $n_a requests, B $n_b requests so far"
   done
   stop_runtime a; stop_runtime b
@@ -193,7 +199,7 @@ cat <<EOF
 | (c') RSS per worker, MB, 2 s after ready | ${rss_fresh[*]} | | max $(max_of "${rss_fresh[@]}") | | |
 | (d) process start -> ready per worker, ms | ${startup[*]} | | max $(max_of "${startup[@]}") | <= 2000 | $(verdict "$(max_of "${startup[@]}")" 2000 '<=') |
 
-- A and B ran side by side and were loaded in turns: $rounds bursts of ${burst} s each, \`wrk -t1 -c16\`, after a 2 s warm-up, on 127.0.0.1, under pm2-runtime with services/api/ecosystem.config.cjs.
+- A and B ran side by side and were loaded in turns (A B, B A, ...): $rounds bursts of ${burst} s each per side, \`wrk -t1 -c16\`, after a 2 s warm-up, on 127.0.0.1, under pm2-runtime with services/api/ecosystem.config.cjs.
 - pm2-runtime spawn -> both workers ready: ${two_workers_ready_ms} ms (pm2 starts the workers one after another, waiting for each one's 'ready').
 - Machine: $(nproc) CPUs ($(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)), Node $(node --version), load average before: $load_before, after: $(cut -d' ' -f1-3 /proc/loadavg).
 - Date: $(date -u +%Y-%m-%dT%H:%MZ).
