@@ -54,7 +54,3 @@ export async function switchStrategy(strategy: string): Promise<void> {
   // Old nginx workers finish their requests and close their keep-alive connections; give them a moment.
   await sleep(1_000);
 }
-
-export async function activeStrategy(): Promise<string> {
-  return (await compose(stackComposeCommand(), ['exec', '-T', 'nginx', 'switch-lb-strategy', '--show'])).trim();
-}
