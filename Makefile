@@ -29,6 +29,11 @@ export EXTRA_CA_FILE
 # Compose builds with its own BuildKit client; without this it first looks for the buildx plugin.
 export COMPOSE_BAKE = false
 
+# The compose project (compose.yaml's `name:`). Override it to run a second copy of the stack beside the first,
+# with other ports: COMPOSE_PROJECT_NAME=ops HTTP_PORT=8180 PROMETHEUS_PORT=9190 make up
+COMPOSE_PROJECT_NAME ?= scaleout
+export COMPOSE_PROJECT_NAME
+
 LB ?=
 N ?=
 SCENARIO ?= post000
@@ -168,7 +173,7 @@ test-stack: tooling ## End to end: up, load through nginx, check spread and metr
 	@$(MAKE) up
 	@# Online, k6 itself runs first, so the dashboard test also finds k6's remote-written results.
 	@if [ "$(MODE)" = online ]; then mkdir -p reports; RUN_ID=test-stack K6_SCRIPT=01-smoke $(COMPOSE) --profile loadtest run --rm k6; fi
-	@trap '$(MAKE) down >/dev/null 2>&1; left=$$(docker ps -q --filter label=com.docker.compose.project=scaleout); \
+	@trap '$(MAKE) down >/dev/null 2>&1; left=$$(docker ps -q --filter label=com.docker.compose.project=$(COMPOSE_PROJECT_NAME)); \
 	  if [ -n "$$left" ]; then echo "containers left running after down: $$left"; exit 1; fi' EXIT; \
 	  HTTP_PORT=$(HTTP_PORT) PROMETHEUS_PORT=$(PROMETHEUS_PORT) STACK_MODE=$(MODE) COMPOSE_STACK='$(COMPOSE)' \
 	  node --test --test-concurrency=1 build/tests/stack/

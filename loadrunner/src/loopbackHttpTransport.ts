@@ -9,7 +9,14 @@ import type { Duplex } from 'node:stream';
 import type { LoopbackTarget } from './loopbackTarget.js';
 
 export type RequestOutcome =
-  | { readonly kind: 'response'; readonly status: number; readonly servedBy: string | string[] | undefined; readonly durationMs: number }
+  | {
+      readonly kind: 'response';
+      readonly status: number;
+      readonly servedBy: string | string[] | undefined;
+      /** The response's X-Request-Id (nginx echoes the client's own id), for callers that match answers to requests. */
+      readonly requestId: string | string[] | undefined;
+      readonly durationMs: number;
+    }
   | { readonly kind: 'error'; readonly code: string; readonly durationMs: number }
   /** Cut by abortAll() at the end of the graceful stop: not a result, just a request that never finished. */
   | { readonly kind: 'interrupted' };
@@ -124,7 +131,8 @@ export class LoopbackHttpTransport {
     req.on('response', (res) => {
       const status = res.statusCode ?? 0;
       const servedBy = res.headers['x-served-by'];
-      res.on('end', () => finish({ kind: 'response', status, servedBy, durationMs: performance.now() - startedAt }));
+      const requestId = res.headers['x-request-id'];
+      res.on('end', () => finish({ kind: 'response', status, servedBy, requestId, durationMs: performance.now() - startedAt }));
       res.on('error', (err) => finish(this.failure(err, startedAt)));
       // Discard the body without turning it into JS strings; its bytes are still counted on the socket.
       res.resume();

@@ -23,6 +23,7 @@ const DEFAULT_GRACEFUL_STOP_MS = 30_000;
 const DEFAULT_PROGRESS_INTERVAL_MS = 5_000;
 
 interface PreparedRequest {
+  readonly name: string | undefined;
   readonly method: string;
   readonly body: string | Buffer | undefined;
   readonly countServedBy: boolean;
@@ -61,7 +62,7 @@ function prepareRequest(spec: RequestSpec, target: LoopbackTarget): PreparedRequ
     expectedStatuses === undefined
       ? isDefaultExpectedStatus
       : ((set: ReadonlySet<number>) => (status: number): boolean => set.has(status))(new Set(expectedStatuses));
-  return { method: spec.method ?? 'GET', body: spec.body, countServedBy: spec.countServedBy ?? true, isExpected, headersFor, pathFor };
+  return { name: spec.name, method: spec.method ?? 'GET', body: spec.body, countServedBy: spec.countServedBy ?? true, isExpected, headersFor, pathFor };
 }
 
 function prepareIteration(spec: IterationSpec, target: LoopbackTarget): PreparedIteration {
@@ -70,6 +71,11 @@ function prepareIteration(spec: IterationSpec, target: LoopbackTarget): Prepared
     return { weight: spec.weight, steps: spec.sequence.map((step) => prepareRequest(step, target)) };
   }
   return { weight: spec.weight, steps: [prepareRequest(spec, target)] };
+}
+
+function firstHeader(value: string | string[] | number | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  return Array.isArray(value) ? value[0] : String(value);
 }
 
 function positiveInteger(value: number, what: string): number {
@@ -154,6 +160,7 @@ export async function runLoad(options: RunLoadOptions): Promise<LoadResult> {
   const gracefulStopMs = options.gracefulStopMs ?? DEFAULT_GRACEFUL_STOP_MS;
   if (!(gracefulStopMs >= 0)) throw new Error('gracefulStopMs must be >= 0');
   const connections = positiveInteger(options.connections ?? maxVus, 'connections');
+  const onRequestDone = options.onRequestDone;
   const pick = createWeightedPicker(options.requests.map((spec) => prepareIteration(spec, target)));
 
   const transport = new LoopbackHttpTransport(target, { keepAlive: options.keepAlive ?? true, maxSockets: connections, timeoutMs });
@@ -181,12 +188,24 @@ export async function runLoad(options: RunLoadOptions): Promise<LoadResult> {
         clock.stop();
         return resolve({ kind: 'interrupted' });
       }
+      const sentAtMs = onRequestDone === undefined ? 0 : performance.timeOrigin + performance.now();
       transport.send(request.method, path, headers, request.body, (outcome) => {
         const now = performance.now();
         if (outcome.kind === 'response') {
-          recorder.recordResponse(outcome.status, request.isExpected(outcome.status), outcome.servedBy, request.countServedBy, outcome.durationMs, now);
+          const expected = request.isExpected(outcome.status);
+          recorder.recordResponse(outcome.status, expected, outcome.servedBy, request.countServedBy, outcome.durationMs, now);
+          onRequestDone?.({
+            name: request.name ?? `${request.method} ${path}`, method: request.method, path, sentAtMs, durationMs: outcome.durationMs,
+            status: outcome.status, errorCode: null, expected, servedBy: firstHeader(outcome.servedBy),
+            sentRequestId: firstHeader(headers['x-request-id']), answeredRequestId: firstHeader(outcome.requestId),
+          });
         } else if (outcome.kind === 'error') {
           recorder.recordSocketError(outcome.code, request.countServedBy, now);
+          onRequestDone?.({
+            name: request.name ?? `${request.method} ${path}`, method: request.method, path, sentAtMs, durationMs: outcome.durationMs,
+            status: null, errorCode: outcome.code, expected: false, servedBy: undefined,
+            sentRequestId: firstHeader(headers['x-request-id']), answeredRequestId: undefined,
+          });
         }
         resolve(outcome);
       });

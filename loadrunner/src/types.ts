@@ -102,6 +102,34 @@ export interface RunLoadOptions {
   readonly progressIntervalMs?: number;
   /** Stops the run early (counts as the end of the duration: graceful stop still applies). */
   readonly signal?: AbortSignal;
+  /**
+   * Called once per finished request (response or socket error, not an interrupted one), for callers that need
+   * more than the aggregates: the operations harness splits latency before/during an operation and checks that
+   * every request got exactly one answer. Keep it cheap: it runs on the hot path.
+   */
+  readonly onRequestDone?: (record: RequestRecord) => void;
+}
+
+/** One finished request, as `onRequestDone` sees it. */
+export interface RequestRecord {
+  /** The RequestSpec's name, else `${method} ${path}`. */
+  readonly name: string;
+  readonly method: string;
+  readonly path: string;
+  /** When it was sent, in epoch milliseconds (fractional). */
+  readonly sentAtMs: number;
+  readonly durationMs: number;
+  /** HTTP status, or null for a socket error. */
+  readonly status: number | null;
+  /** The socket error's code (ECONNRESET, ETIMEDOUT...), or null when there was a response. */
+  readonly errorCode: string | null;
+  /** Whether the status is one the request expected (k6 `expected_response`); false for socket errors. */
+  readonly expected: boolean;
+  /** Raw X-Served-By of the response. */
+  readonly servedBy: string | undefined;
+  /** The X-Request-Id the request carried (when its headers set one) and the one the response carried. */
+  readonly sentRequestId: string | undefined;
+  readonly answeredRequestId: string | undefined;
 }
 
 export interface ExpectedTopology {
