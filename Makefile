@@ -80,11 +80,11 @@ urls: ## Print the URLs of the running stack
 
 .PHONY: down
 down: ## Stop and remove the stack's containers (keeps volumes)
-	@$(COMPOSE) --profile loadtest down --remove-orphans
+	@$(COMPOSE) --profile loadtest --profile skewed down --remove-orphans
 
 .PHONY: clean
 clean: ## Remove containers, volumes, built tooling and reports (keeps the offline images)
-	@$(COMPOSE) --profile loadtest down --remove-orphans --volumes
+	@$(COMPOSE) --profile loadtest --profile skewed down --remove-orphans --volumes
 	@rm -rf build reports
 
 .PHONY: ps

@@ -32,6 +32,10 @@ export const BASE_URL = envString('BASE_URL', 'http://localhost:8080').replace(/
 // (`make loadtest` does); read once here so every VU and handleSummary() agree on it.
 export const RUN_ID = envString('RUN_ID', 'adhoc');
 
+// The nginx strategy under test, when a comparison sets it (make compare does): the `strategy` tag on every metric,
+// so Grafana's k6 panels can be filtered and split by strategy like the server-side ones.
+export const STRATEGY = envString('STRATEGY', '');
+
 // Where handleSummary() writes the JSON and Markdown reports. k6 does not create directories: it must exist
 // (compose mounts ./reports there; on the host run `mkdir -p reports`).
 export const REPORT_DIR = envString('REPORT_DIR', 'reports').replace(/\/+$/, '');
@@ -61,7 +65,7 @@ export function baseOptions(options) {
   return {
     summaryTrendStats,
     ...options,
-    tags: { testid: RUN_ID, ...(options.tags || {}) },
+    tags: { testid: RUN_ID, ...(STRATEGY ? { strategy: STRATEGY } : {}), ...(options.tags || {}) },
   };
 }
 

@@ -45,6 +45,11 @@ export function heavyTailWorkN(ctx: RequestContext): number {
   return Math.round(10 ** (3 + 3 * u ** 4));
 }
 
+/** The skewed scenario's path for (vu, iteration): 1 in 5 a 20 ms /io wait, else heavy-tailed /work (k6/lib/workload.js skewedPath). */
+export function skewedPath(ctx: RequestContext): string {
+  return unitHash(ctx.iteration, ctx.vu) < 0.2 ? '/io?ms=20' : `/work?n=${heavyTailWorkN(ctx)}`;
+}
+
 const expect = (status: number): readonly number[] => [status];
 
 export const SCENARIOS: Readonly<Record<string, ScenarioDefinition>> = {
@@ -89,13 +94,52 @@ export const SCENARIOS: Readonly<Record<string, ScenarioDefinition>> = {
   average: {
     name: 'average',
     description: 'open model, 100 req/s for 1 min (at most 500 in flight): heavy-tailed /work mixed with /whoami and /io',
-    mirrors: 'k6/lib/config.js average() (constant-arrival-rate); no k6 script for it yet',
+    mirrors: 'k6/scripts/03-average-load.js',
+    k6ScriptName: '03-average-load',
     scenario: { model: 'open', ratePerSec: 100, durationSec: 60, maxInFlight: 500 },
     requests: [
       { name: '/work (heavy tail)', weight: 6, path: (ctx) => `/work?n=${heavyTailWorkN(ctx)}`, headers: clientIdHeader },
       { name: '/whoami', weight: 2, path: '/whoami', headers: clientIdHeader },
       { name: '/io', weight: 2, path: '/io?ms=50', headers: clientIdHeader },
     ],
+    thresholds: ['http_req_failed:rate<0.01', 'http_req_duration:p(95)<500'],
+  },
+  soak: {
+    name: 'soak',
+    description: 'open model, 100 req/s for 30 min of POST /echo: slow leaks, memory recycling, creeping latency',
+    mirrors: 'k6/scripts/05-soak.js',
+    k6ScriptName: '05-soak',
+    scenario: { model: 'open', ratePerSec: 100, durationSec: 1800, maxInFlight: 500 },
+    requests: [
+      { name: '/echo', method: 'POST', path: '/echo', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ message: 'soak', count: 1 }) },
+    ],
+    thresholds: ['http_req_failed:rate<0.01', 'http_req_duration:p(95)<500'],
+  },
+  skewed: {
+    name: 'skewed',
+    description: '32 VUs for 20 s: heavy-tailed /work plus 20 ms /io, with one slow replica (api-slow-1): where least_conn beats round_robin',
+    mirrors: 'k6/scripts/06-skewed.js',
+    k6ScriptName: '06-skewed',
+    scenario: { model: 'closed', vus: 32, durationSec: 20, sleepMs: 0 },
+    requests: [{ name: 'skewed', path: skewedPath, headers: clientIdHeader }],
+    thresholds: ['http_req_failed:rate<0.01', 'http_req_duration:p(95)<1000'],
+  },
+  'many-clients': {
+    name: 'many-clients',
+    description: '60 clients (one X-Client-Id each) for 15 s, GET /whoami every 50 ms: hash spreads them, ip_hash cannot',
+    mirrors: 'k6/scripts/07-many-clients.js',
+    k6ScriptName: '07-many-clients',
+    scenario: { model: 'closed', vus: 60, durationSec: 15, sleepMs: 50 },
+    requests: [{ name: '/whoami', path: '/whoami', headers: clientIdHeader }],
+    thresholds: ['http_req_failed:rate<0.01', 'http_req_duration:p(95)<500'],
+  },
+  'single-client': {
+    name: 'single-client',
+    description: 'one client (one X-Client-Id, one address) on 16 connections for 15 s: sticky strategies put it on one replica',
+    mirrors: 'k6/scripts/08-single-client.js',
+    k6ScriptName: '08-single-client',
+    scenario: { model: 'closed', vus: 16, durationSec: 15, sleepMs: 50 },
+    requests: [{ name: '/whoami', path: '/whoami', headers: { 'x-client-id': 'client-1' } }],
     thresholds: ['http_req_failed:rate<0.01', 'http_req_duration:p(95)<500'],
   },
   distribution: {

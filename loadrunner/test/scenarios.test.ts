@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { buildScenario, findScenario, heavyTailWorkN, SCENARIOS, unitHash } from '../src/scenarios.js';
+import { buildScenario, findScenario, heavyTailWorkN, SCENARIOS, skewedPath, unitHash } from '../src/scenarios.js';
 import { parseThreshold } from '../src/thresholds.js';
 import type { IterationSpec, RequestSpec } from '../src/types.js';
 import { readFileSync } from 'node:fs';
@@ -52,7 +52,7 @@ test('overrides apply to the model they fit, and are refused otherwise', () => {
   assert.deepEqual(buildScenario('average', { ratePerSec: 10, maxInFlight: 5 }).scenario, { model: 'open', ratePerSec: 10, durationSec: 60, maxInFlight: 5 });
   assert.throws(() => buildScenario('average', { vus: 5 }), /open model/);
   assert.throws(() => buildScenario('smoke', { ratePerSec: 5 }), /closed model/);
-  assert.throws(() => buildScenario('nope'), /unknown scenario "nope"; known: smoke \(01-smoke\), post000 \(02-post000-cluster\), average, distribution/);
+  assert.throws(() => buildScenario('nope'), /unknown scenario "nope"; known: smoke \(01-smoke\), post000 \(02-post000-cluster\), average \(03-average-load\), soak \(05-soak\), skewed \(06-skewed\), many-clients \(07-many-clients\), single-client \(08-single-client\), distribution/);
   assert.deepEqual(steps(buildScenario('distribution', { path: '/whoami' }).requests[0]).map((r) => r.path), ['/whoami']);
 });
 
@@ -71,4 +71,35 @@ test('heavy-tailed /work n stays within 1e3..1e6 with a heavy tail', () => {
   assert.equal(heavyTailWorkN({ vu: 3, iteration: 7 }), heavyTailWorkN({ vu: 3, iteration: 7 }), 'deterministic');
   const u = unitHash(1, 1);
   assert.ok(u >= 0 && u < 1);
+});
+
+test('every scenario that mirrors a k6 script uses its p(95) target, and the script exists', () => {
+  for (const s of Object.values(SCENARIOS)) {
+    if (s.k6ScriptName === undefined) continue;
+    const p95 = k6LatencyTarget(`${s.k6ScriptName}.js`);
+    assert.ok(s.thresholds.includes(`http_req_duration:p(95)<${p95}`), `${s.name}: ${s.thresholds.join(', ')} vs the k6 script's ${p95}`);
+  }
+});
+
+interface K6WorkloadLib {
+  heavyTailWorkN(vu: number, iteration: number): number;
+  skewedPath(vu: number, iteration: number): string;
+  clientIdFor(vu: number): string;
+}
+
+test('the skewed mix is the same requests as k6/lib/workload.js, request for request', async () => {
+  const lib = (await import(fileURLToPath(new URL('../../../k6/lib/workload.js', import.meta.url)))) as K6WorkloadLib;
+  let io = 0;
+  for (let vu = 1; vu <= 40; vu++) {
+    for (let iteration = 0; iteration < 200; iteration++) {
+      const ctx = { vu, iteration };
+      assert.equal(skewedPath(ctx), lib.skewedPath(vu, iteration));
+      assert.equal(heavyTailWorkN(ctx), lib.heavyTailWorkN(vu, iteration));
+      if (skewedPath(ctx).startsWith('/io')) io++;
+    }
+  }
+  // About 1 in 5 is an /io wait.
+  assert.ok(io > 8000 * 0.17 && io < 8000 * 0.23, `io share ${io / 8000}`);
+  const header = steps(buildScenario('many-clients').requests[0])[0]?.headers;
+  assert.equal(typeof header === 'function' ? header({ vu: 7, iteration: 0 })['x-client-id'] : undefined, lib.clientIdFor(7));
 });

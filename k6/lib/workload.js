@@ -1,0 +1,33 @@
+// Request mixes shared by the k6 scripts and, line for line, by the offline load runner
+// (loadrunner/src/scenarios.ts): pure functions with no k6 import, so a test can run both and compare.
+
+/** Deterministic uniform [0,1) from (vu, iteration): a run is reproducible without sharing RNG state between VUs. */
+export function unitHash(vu, iteration) {
+  let h = Math.imul(vu ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul(iteration + 0x632be5ab, 0xc2b2ae35);
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x7feb352d);
+  h ^= h >>> 15;
+  h = Math.imul(h, 0x846ca68b);
+  h ^= h >>> 16;
+  return (h >>> 0) / 2 ** 32;
+}
+
+/**
+ * Heavy-tailed CPU cost for GET /work?n=: n = round(10^(3 + 3·u⁴)), u uniform in [0,1).
+ * Median ≈ 1,500, p90 ≈ 93,000, p99 ≈ 760,000, max 1,000,000: most requests are cheap and a few cost 500x more,
+ * the shape where one expensive request blocks the cheap ones queued behind it on the same worker.
+ */
+export function heavyTailWorkN(vu, iteration) {
+  const u = unitHash(vu, iteration);
+  return Math.round(10 ** (3 + 3 * u ** 4));
+}
+
+/** The skewed scenario's request for (vu, iteration): 1 in 5 is a 20 ms /io wait, the rest heavy-tailed /work. */
+export function skewedPath(vu, iteration) {
+  return unitHash(iteration, vu) < 0.2 ? '/io?ms=20' : `/work?n=${heavyTailWorkN(vu, iteration)}`;
+}
+
+/** X-Client-Id for the many-clients scenario: one id per VU, so `hash` can spread them and keep each one sticky. */
+export function clientIdFor(vu) {
+  return `vu-${vu}`;
+}
