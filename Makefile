@@ -123,11 +123,31 @@ loadtest: ## Run post 000's experiment (1000 VUs, 30 s) through nginx; non-zero 
 	fi
 	@printf '\nNext: look at the per-worker split above, Prometheus (http://127.0.0.1:%s) or Grafana; try make lb LB=least_conn and run it again.\n' "$(PROMETHEUS_PORT)"
 
+# ---- comparisons -----------------------------------------------------------------------------------
+# Both run one scenario per variant on the RUNNING stack (make up first), print the side-by-side table and write
+# reports/<stamp>-<kind>/ (comparison.json, summary.md, report.html). Online the load is k6; offline the Node runner.
+STRATEGIES ?= round_robin least_conn ip_hash hash random
+COMPARE_ENV = STACK_MODE=$(MODE) COMPOSE_STACK='$(COMPOSE)' HTTP_PORT=$(HTTP_PORT)
+COMPARE_FLAGS = $(if $(DURATION),--duration $(DURATION)) $(if $(VUS),--vus $(VUS)) $(if $(RATE),--rate $(RATE))
+# SCENARIO defaults to post000 for loadtest and compare-cluster; strategies differ most on `skewed`, so that is
+# compare's default unless SCENARIO was given on the command line or in the environment.
+COMPARE_SCENARIO = $(if $(filter file,$(origin SCENARIO)),skewed,$(SCENARIO))
+
+.PHONY: compare
+compare: tooling ## Same scenario under each nginx strategy, side by side: make compare [SCENARIO=skewed] [STRATEGIES="round_robin least_conn"]
+	@$(call say,comparing strategies ($(STRATEGIES)) on scenario $(COMPARE_SCENARIO))
+	@$(COMPARE_ENV) node build/compare/src/cli.js strategies --scenario $(COMPARE_SCENARIO) --variants "$(STRATEGIES)" $(COMPARE_FLAGS)
+
+.PHONY: compare-cluster
+compare-cluster: tooling ## Post 000 in one replica: 1 worker vs N, and SCHED_RR vs SCHED_NONE: make compare-cluster [SCENARIO=post000]
+	@$(call say,comparing 1 worker vs N workers in one replica on scenario $(SCENARIO) (the replicas are recreated, then restored))
+	@$(COMPARE_ENV) node build/compare/src/cli.js cluster --scenario $(SCENARIO) $(COMPARE_FLAGS)
+
 # ---- tests ---------------------------------------------------------------------------------------
 
 .PHONY: tooling
 tooling: $(TOOLING) ## Install and build the host tooling (load runner, stack tests, benchmarks)
-$(TOOLING): package.json package-lock.json tsconfig.json $(shell find loadrunner tests bench -name '*.ts' 2>/dev/null)
+$(TOOLING): package.json package-lock.json tsconfig.json $(shell find loadrunner tests bench compare -name '*.ts' 2>/dev/null)
 	@$(call say,building host tooling)
 	@npm ci --no-audit --no-fund --loglevel=error
 	@npx tsc -p tsconfig.json
@@ -149,7 +169,7 @@ test-api: ## The app's tests, including real pm2-runtime with 2 workers on the h
 .PHONY: test-tooling
 test-tooling: tooling ## Unit tests of the load runner and the test helpers
 	@$(call say,tooling unit tests)
-	@node --test build/loadrunner/test/ build/tests/unit/
+	@node --test build/loadrunner/test/ build/tests/unit/ build/compare/test/
 
 .PHONY: test-config
 test-config: tooling images .secrets/grafana-admin-password ## Static checks: compose config, nginx -t per strategy, promtool, dashboards

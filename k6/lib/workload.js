@@ -22,9 +22,14 @@ export function heavyTailWorkN(vu, iteration) {
   return Math.round(10 ** (3 + 3 * u ** 4));
 }
 
-/** The skewed scenario's request for (vu, iteration): 1 in 5 is a 20 ms /io wait, the rest heavy-tailed /work. */
-export function skewedPath(vu, iteration) {
-  return unitHash(iteration, vu) < 0.2 ? '/io?ms=20' : `/work?n=${heavyTailWorkN(vu, iteration)}`;
+/**
+ * The skewed scenario's request number `iteration` (counted across the whole run, from 0): 1 in 5 is a 20 ms /io
+ * wait, the rest heavy-tailed /work. It depends on the iteration only, so k6's constant-arrival-rate
+ * (exec.scenario.iterationInTest) and the runner's open model (the arrival number) send the same sequence.
+ */
+export function skewedPath(iteration) {
+  if (unitHash(1, iteration) < 0.2) return '/io?ms=20';
+  return `/work?n=${Math.round(10 ** (3 + 3 * unitHash(2, iteration) ** 4))}`;
 }
 
 /** X-Client-Id for the many-clients scenario: one id per VU, so `hash` can spread them and keep each one sticky. */

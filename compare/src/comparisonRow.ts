@@ -1,0 +1,99 @@
+// One variant's result, whichever load generator produced it. `make compare` puts these side by side; the same
+// row comes from the offline Node runner (a LoadResult) or from a k6 script's handleSummary() JSON
+// (k6/lib/distribution.js distributionSummary()), so the table and the HTML report read the same either way.
+import type { LoadResult } from '../../loadrunner/src/index.js';
+
+export interface ShareEntry {
+  /** `api-2` for a replica, `api-2/1` for a worker. */
+  readonly name: string;
+  readonly requests: number;
+  /** 0..1 of the attributed responses. */
+  readonly share: number;
+}
+
+export interface ComparisonRow {
+  /** What differs between the rows of one comparison: `least_conn`, `2 workers, SCHED_NONE`... */
+  readonly variant: string;
+  readonly scenario: string;
+  readonly source: 'loadrunner' | 'k6';
+  readonly requests: number;
+  readonly durationSec: number;
+  readonly throughputRps: number;
+  /** http_req_failed: 0..1. */
+  readonly failedRate: number;
+  readonly p50Ms: number;
+  readonly p95Ms: number;
+  readonly p99Ms: number;
+  readonly perReplica: readonly ShareEntry[];
+  readonly perWorker: readonly ShareEntry[];
+  readonly workerJain: number | null;
+  readonly workerMaxMin: number | null;
+  readonly replicaJain: number | null;
+  readonly replicaMaxMin: number | null;
+}
+
+export function rowFromLoadResult(variant: string, scenario: string, r: LoadResult): ComparisonRow {
+  const d = r.distribution;
+  return {
+    variant,
+    scenario,
+    source: 'loadrunner',
+    requests: r.requests,
+    durationSec: r.elapsedSec,
+    throughputRps: r.throughputRps,
+    failedRate: r.failedRate,
+    p50Ms: r.latency.medMs,
+    p95Ms: r.latency.p95Ms,
+    p99Ms: r.latency.p99Ms,
+    perReplica: d.perReplica.map((x) => ({ name: x.replica, requests: x.requests, share: x.share })),
+    perWorker: d.perWorker.map((x) => ({ name: x.key, requests: x.requests, share: x.share })),
+    workerJain: d.workerFairness.jainFairness,
+    workerMaxMin: d.workerFairness.maxMinRatio,
+    replicaJain: d.replicaFairness.jainFairness,
+    replicaMaxMin: d.replicaFairness.maxMinRatio,
+  };
+}
+
+/** The parts of a k6 report (k6/lib/distribution.js distributionSummary()) that a row needs. */
+export interface K6Report {
+  readonly script: string;
+  readonly distribution: {
+    readonly perWorker: ReadonlyArray<{ key: string; requests: number; share: number }>;
+    readonly perReplica: ReadonlyArray<{ replica: string; requests: number; share: number }>;
+    readonly workerFairness: { jainFairness: number | null; maxMinRatio: number | null };
+    readonly replicaFairness: { jainFairness: number | null; maxMinRatio: number | null };
+  };
+  /** k6's handleSummary() data: metrics[name].values, with the script's summaryTrendStats (med, p(95), p(99)...). */
+  readonly k6: {
+    readonly state: { readonly testRunDurationMs: number };
+    readonly metrics: Readonly<Record<string, { readonly values: Readonly<Record<string, number>> } | undefined>>;
+  };
+}
+
+function k6Value(report: K6Report, metric: string, stat: string): number {
+  const value = report.k6.metrics[metric]?.values[stat];
+  if (typeof value !== 'number') throw new Error(`k6 report of ${report.script} has no ${metric} ${stat}`);
+  return value;
+}
+
+export function rowFromK6Report(variant: string, scenario: string, report: K6Report): ComparisonRow {
+  const d = report.distribution;
+  return {
+    variant,
+    scenario,
+    source: 'k6',
+    requests: k6Value(report, 'http_reqs', 'count'),
+    durationSec: report.k6.state.testRunDurationMs / 1000,
+    throughputRps: k6Value(report, 'http_reqs', 'rate'),
+    failedRate: k6Value(report, 'http_req_failed', 'rate'),
+    p50Ms: k6Value(report, 'http_req_duration', 'med'),
+    p95Ms: k6Value(report, 'http_req_duration', 'p(95)'),
+    p99Ms: k6Value(report, 'http_req_duration', 'p(99)'),
+    perReplica: d.perReplica.map((x) => ({ name: x.replica, requests: x.requests, share: x.share })),
+    perWorker: d.perWorker.map((x) => ({ name: x.key, requests: x.requests, share: x.share })),
+    workerJain: d.workerFairness.jainFairness,
+    workerMaxMin: d.workerFairness.maxMinRatio,
+    replicaJain: d.replicaFairness.jainFairness,
+    replicaMaxMin: d.replicaFairness.maxMinRatio,
+  };
+}

@@ -1,0 +1,138 @@
+// One comparison: the same scenario, once per variant, on the same running stack, then the side-by-side table
+// and reports/<stamp>-<kind>/{comparison.json, summary.md, report.html, <variant>.json}.
+//
+// Offline (no k6 on the machine) the load comes from the Node load runner, in this process. Online it comes from
+// k6 itself: `docker compose run k6` with the mirrored script, whose handleSummary() JSON is read back. Both give
+// the same ComparisonRow, so the table and the report are the same either way.
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { buildScenario, checkHealthz, runLoad, type LoadResult, type ScenarioDefinition, type ScenarioOverrides } from '../../loadrunner/src/index.js';
+import { rowFromK6Report, rowFromLoadResult, type ComparisonRow, type K6Report } from './comparisonRow.js';
+import { formatComparisonMarkdown, formatComparisonText } from './formatComparison.js';
+import { renderHtmlReport } from './htmlReport.js';
+import type { StackControl } from './stackControl.js';
+import type { Variant } from './variants.js';
+
+export interface ComparisonOptions {
+  readonly kind: 'strategies' | 'cluster';
+  /** A load runner scenario name (or the k6 script it mirrors). */
+  readonly scenario: string;
+  readonly variants: readonly Variant[];
+  readonly overrides?: ScenarioOverrides;
+  readonly baseUrl: string;
+  /** online: k6 through compose; offline: the Node load runner. */
+  readonly mode: 'online' | 'offline';
+  readonly stack: StackControl;
+  /** Must be under the repo's reports/ folder when online (compose mounts ./reports into the k6 container). */
+  readonly outDir: string;
+  readonly log: (line: string) => void;
+}
+
+export interface ComparisonResult {
+  readonly rows: readonly ComparisonRow[];
+  readonly text: string;
+  readonly files: { readonly json: string; readonly markdown: string; readonly html: string };
+}
+
+export const slug = (name: string): string => name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+
+/** The `docker compose` arguments that run one k6 script for one variant (exit 99 = thresholds failed, still a result). */
+export function k6RunArgs(script: string, runId: string, reportDirInContainer: string, variant: Variant, overrides: ScenarioOverrides): string[] {
+  const env: Array<[string, string | undefined]> = [
+    ['RUN_ID', runId],
+    ['REPORT_DIR', reportDirInContainer],
+    ['STRATEGY', variant.strategy],
+    ['DURATION', overrides.durationSec === undefined ? undefined : `${overrides.durationSec}s`],
+    ['VUS', overrides.vus === undefined ? undefined : String(overrides.vus)],
+    ['RATE', overrides.ratePerSec === undefined ? undefined : String(overrides.ratePerSec)],
+  ];
+  return [
+    '--profile', 'loadtest', 'run', '--rm',
+    ...env.filter((e): e is [string, string] => e[1] !== undefined).flatMap(([k, v]) => ['-e', `${k}=${v}`]),
+    'k6', 'run', '-o', 'experimental-prometheus-rw', `/k6/scripts/${script}.js`,
+  ];
+}
+
+/** A short burst of the scenario's own requests before measuring, so connection setup and JIT warm-up are not in the numbers. */
+async function warmUp(baseUrl: string, definition: ScenarioDefinition): Promise<void> {
+  await runLoad({ baseUrl, scenario: { model: 'closed', vus: 8, durationSec: 2 }, requests: definition.requests });
+}
+
+async function measureOffline(options: ComparisonOptions, definition: ScenarioDefinition, variant: Variant): Promise<{ row: ComparisonRow; raw: LoadResult }> {
+  const raw = await runLoad({ baseUrl: options.baseUrl, scenario: definition.scenario, requests: definition.requests, tag: variant.name });
+  return { row: rowFromLoadResult(variant.name, definition.name, raw), raw };
+}
+
+async function measureWithK6(options: ComparisonOptions, definition: ScenarioDefinition, variant: Variant, stamp: string): Promise<{ row: ComparisonRow; raw: K6Report }> {
+  const script = definition.k6ScriptName;
+  if (script === undefined) throw new Error(`scenario ${definition.name} has no k6 script; run it offline (OFFLINE=1)`);
+  const runId = `${stamp}-${slug(variant.name)}`;
+  const reportDirInContainer = `/reports/${path.basename(options.outDir)}`;
+  try {
+    await options.stack.compose(k6RunArgs(script, runId, reportDirInContainer, variant, options.overrides ?? {}));
+  } catch (err) {
+    // k6 exits 99 when a threshold failed: round_robin missing the skewed p95 target is a finding, not an error.
+    if ((err as { code?: number }).code !== 99) throw err;
+  }
+  const raw = JSON.parse(await readFile(path.join(options.outDir, `${script}-${runId}.json`), 'utf8')) as K6Report;
+  return { row: rowFromK6Report(variant.name, definition.name, raw), raw };
+}
+
+function machineNote(): string {
+  const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
+  return `machine: ${os.cpus().length} cores (${cpu.trim()}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.type()} ${os.release()}; the load generator shares these cores with the stack`;
+}
+
+export async function runComparison(options: ComparisonOptions): Promise<ComparisonResult> {
+  const { stack, log } = options;
+  const definition = buildScenario(options.scenario, options.overrides);
+  const health = await checkHealthz(options.baseUrl);
+  if (!health.ok) throw new Error(`the stack does not answer ${options.baseUrl}/healthz (${health.detail}): start it with make up`);
+
+  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  await mkdir(options.outDir, { recursive: true });
+  const originalStrategy = await stack.activeStrategy();
+  const withSlowReplica = definition.name === 'skewed';
+  const rows: ComparisonRow[] = [];
+  try {
+    if (withSlowReplica) {
+      await stack.startSlowReplica();
+      await stack.switchStrategy('round_robin');
+      await stack.waitForReplica('api-slow-');
+    }
+    for (const [i, variant] of options.variants.entries()) {
+      log(`[${i + 1}/${options.variants.length}] ${variant.name}: ${definition.description}`);
+      await variant.apply(stack);
+      if (variant.expectedWorkers !== undefined) await stack.waitForTopology(variant.expectedWorkers);
+      await warmUp(options.baseUrl, definition);
+      const { row, raw } = options.mode === 'online' ? await measureWithK6(options, definition, variant, stamp) : await measureOffline(options, definition, variant);
+      await writeFile(path.join(options.outDir, `${slug(variant.name)}.json`), `${JSON.stringify(raw, null, 2)}\n`);
+      rows.push(row);
+      log(`    ${row.requests} requests, ${row.throughputRps.toFixed(1)} req/s, p99 ${row.p99Ms.toFixed(1)} ms, errors ${(row.failedRate * 100).toFixed(2)}%, worker Jain ${row.workerJain?.toFixed(3) ?? 'n/a'}`);
+    }
+  } finally {
+    // Leave the stack as it was found, even when a variant failed.
+    if (options.kind === 'cluster') await stack.recreateApi({});
+    if (withSlowReplica) await stack.removeSlowReplica();
+    if ((await stack.activeStrategy()) !== originalStrategy) await stack.switchStrategy(originalStrategy);
+  }
+
+  const title = options.kind === 'cluster' ? `Cluster comparison: ${definition.name}` : `Strategy comparison: ${definition.name}`;
+  const notes = [
+    definition.description,
+    `load: ${options.mode === 'online' ? `k6 (${definition.k6ScriptName}.js)` : 'the Node load runner (offline mode)'}, one run per variant on the same stack, in the order shown`,
+    machineNote(),
+  ];
+  const generatedAt = new Date().toISOString();
+  const text = formatComparisonText(rows);
+  const files = {
+    json: path.join(options.outDir, 'comparison.json'),
+    markdown: path.join(options.outDir, 'summary.md'),
+    html: path.join(options.outDir, 'report.html'),
+  };
+  await writeFile(files.json, `${JSON.stringify({ kind: options.kind, scenario: definition.name, mode: options.mode, generatedAt, notes, rows }, null, 2)}\n`);
+  await writeFile(files.markdown, formatComparisonMarkdown(title, rows, [`generated ${generatedAt}`, ...notes]));
+  await writeFile(files.html, renderHtmlReport({ title, generatedAt, notes, rows }));
+  return { rows, text, files };
+}

@@ -1,0 +1,96 @@
+// What a comparison does to the running stack between two variants, through the same compose command the
+// Makefile uses (COMPOSE_STACK): switch nginx's strategy live, recreate the api replicas with other settings
+// (worker count, cluster scheduling policy), start or remove the one slow replica, and wait until nginx routes to
+// exactly the topology asked for before any load is measured.
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { runLoad } from '../../loadrunner/src/index.js';
+
+const run = promisify(execFile);
+
+export interface StackControlOptions {
+  /** argv of the compose command, e.g. ['docker', 'compose', '-f', 'compose.yaml', '-f', 'compose.offline.yaml']. */
+  readonly compose: readonly string[];
+  readonly baseUrl: string;
+  readonly cwd: string;
+  readonly log: (line: string) => void;
+}
+
+/** The api settings a cluster variant changes; anything unset keeps the stack's own value (.env or defaults). */
+export interface ApiSettings {
+  readonly API_REPLICAS?: string;
+  readonly API_WORKERS?: string;
+  readonly API_SCHED_POLICY?: 'rr' | 'none';
+}
+
+export class StackControl {
+  constructor(private readonly options: StackControlOptions) {}
+
+  async compose(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<string> {
+    const [bin, ...rest] = this.options.compose;
+    const { stdout } = await run(bin!, [...rest, ...args], { cwd: this.options.cwd, env: { ...process.env, ...env }, maxBuffer: 16 * 1024 * 1024 });
+    return stdout;
+  }
+
+  async activeStrategy(): Promise<string> {
+    return (await this.compose(['exec', '-T', 'nginx', 'switch-lb-strategy', '--show'])).trim();
+  }
+
+  /** The same relink + nginx -t + graceful reload as `make lb`. */
+  async switchStrategy(strategy: string): Promise<void> {
+    const out = await this.compose(['exec', '-T', 'nginx', 'switch-lb-strategy', strategy]);
+    if (!out.includes(`active: ${strategy}`)) throw new Error(`switch-lb-strategy ${strategy} said: ${out}`);
+    // The old nginx workers finish their requests and close their upstream connections: don't measure them.
+    await sleep(1000);
+  }
+
+  /**
+   * Recreates the api replicas with `settings` (compose sees the changed environment and replaces every container),
+   * returning when they are healthy. The settings reach compose as variables, exactly as a user's .env would.
+   */
+  async recreateApi(settings: ApiSettings): Promise<void> {
+    this.options.log(`recreating the api replicas with ${JSON.stringify(settings)}`);
+    await this.compose(['up', '-d', '--wait', '--wait-timeout', '180', 'api'], { ...settings });
+  }
+
+  async startSlowReplica(): Promise<void> {
+    this.options.log('starting the slow replica api-slow-1 (compose profile "skewed")');
+    await this.compose(['--profile', 'skewed', 'up', '-d', '--wait', '--wait-timeout', '180', '--no-recreate', 'api-slow']);
+  }
+
+  async removeSlowReplica(): Promise<void> {
+    this.options.log('removing the slow replica');
+    await this.compose(['--profile', 'skewed', 'rm', '--stop', '--force', 'api-slow']);
+  }
+
+  /** Probes until a replica whose name starts with `prefix` answers (nginx re-resolves `api` every 2 s). */
+  async waitForReplica(prefix: string, timeoutMs = 60_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const probe = await runLoad({ baseUrl: this.options.baseUrl, scenario: { model: 'closed', vus: 16, durationSec: 1.5 }, requests: [{ path: '/whoami' }] });
+      if (probe.distribution.perReplica.some((r) => r.replica.startsWith(prefix) && r.requests > 0)) return;
+      if (Date.now() > deadline) throw new Error(`no replica named ${prefix}* answered within ${timeoutMs} ms`);
+      await sleep(1000);
+    }
+  }
+
+  /**
+   * Sends a short burst of traffic until every response comes from `expectedWorkers` distinct replica/worker pairs
+   * (and no other): nginx re-resolves the replicas every 2 s, and Node's cluster hands out connections one by one,
+   * so a new topology takes a moment to be the only one serving. Returns the pairs seen.
+   */
+  async waitForTopology(expectedWorkers: number, timeoutMs = 60_000): Promise<string[]> {
+    const deadline = Date.now() + timeoutMs;
+    let seen: string[] = [];
+    for (;;) {
+      const probe = await runLoad({ baseUrl: this.options.baseUrl, scenario: { model: 'closed', vus: 16, durationSec: 1.5 }, requests: [{ path: '/whoami' }] });
+      seen = probe.distribution.perWorker.filter((w) => w.requests > 0).map((w) => w.key).sort();
+      if (probe.failed === 0 && seen.length === expectedWorkers) return seen;
+      if (Date.now() > deadline) {
+        throw new Error(`expected ${expectedWorkers} serving workers, saw ${seen.length} (${seen.join(' ')}), ${probe.failed} failed probes`);
+      }
+      await sleep(1000);
+    }
+  }
+}
