@@ -46,11 +46,14 @@ export class StackControl {
   }
 
   /**
-   * Recreates the api replicas with `settings` (compose sees the changed environment and replaces every container),
-   * returning when they are healthy. The settings reach compose as variables, exactly as a user's .env would.
+   * Replaces the api replicas with new ones started with `settings`, returning when they are healthy. Requests
+   * sent meanwhile fail: a comparison changes the stack between measurements, never during one. The settings reach compose as variables, exactly as a user's .env would.
    */
   async recreateApi(settings: ApiSettings): Promise<void> {
     this.options.log(`recreating the api replicas with ${JSON.stringify(settings)}`);
+    // Remove first: scaling 3 -> 1 -> 3 in place keeps whichever container survived (api-2, say) and numbers the new
+    // ones after it, so the replica names would drift away from api-1..N in every table and dashboard.
+    await this.compose(['rm', '--stop', '--force', 'api']);
     await this.compose(['up', '-d', '--wait', '--wait-timeout', '180', 'api'], { ...settings });
   }
 
