@@ -70,6 +70,9 @@ validate() {
 
 # Points the active link at $1's file. A new link is created beside the old one and renamed over it: rename(2)
 # is atomic, so a concurrent `nginx -t` or reload never sees a missing include.
+# It also writes the strategy's NAME as an nginx variable ($lb_strategy, in active-name.conf beside the link), which
+# conf.d/30-internal.conf serves as the metric scaleout_lb_strategy_info{strategy="..."}: Prometheus then knows
+# which strategy was active when, and the dashboard can split any series by strategy.
 link_strategy() {
     link_dir=${ACTIVE_LINK%/*}
     mkdir -p "$link_dir" 2>/dev/null || true
@@ -79,6 +82,10 @@ link_strategy() {
     tmp_link="$link_dir/.active.conf.$$"
     ln -s "$STRATEGIES_DIR/$1.conf" "$tmp_link"
     mv -f "$tmp_link" "$ACTIVE_LINK"
+    # validate() allowed only [a-z_] in the name, so it is safe inside the quotes.
+    tmp_name="$link_dir/.active-name.conf.$$"
+    printf 'set $lb_strategy "%s";\n' "$1" >"$tmp_name"
+    mv -f "$tmp_name" "$link_dir/active-name.conf"
 }
 
 # Puts the previous state back: the old link, or no link if there was none.

@@ -29,9 +29,13 @@ export async function perWorker(expr: string): Promise<Map<string, number>> {
   return new Map(samples.map((s) => [`${s.metric.replica}/${s.metric.worker}`, Number(s.value[1])]));
 }
 
-/** The workers Prometheus currently sees, as `replica/worker` keys. */
+/**
+ * The workers Prometheus currently scrapes, as `replica/worker` keys. Only series sampled in the last 15 s: after a
+ * restart of Prometheus (its volume survives `make down`), series of containers that are gone keep answering
+ * instant queries for the 5-minute lookback, because no stale marker was written for them.
+ */
 export async function liveWorkers(): Promise<string[]> {
-  return [...(await perWorker('process_start_time_seconds{job="api"}')).keys()].sort();
+  return [...(await perWorker('timestamp(process_start_time_seconds{job="api"}) > time() - 15')).keys()].sort();
 }
 
 /** Waits until every api target has been scraped after `since` (ms epoch): the data then covers it. */

@@ -23,17 +23,35 @@ test('compose config resolves online and offline', async () => {
   online = await resolvedConfig(['compose.yaml']);
   offline = await resolvedConfig(['compose.yaml', 'compose.offline.yaml'], offlineEnv);
   assert.equal(online.name, 'scaleout');
-  assert.deepEqual(Object.keys(online.services).sort(), ['api', 'grafana', 'k6', 'nginx', 'nginx-exporter', 'prometheus']);
+  assert.deepEqual(Object.keys(online.services).sort(), ['api', 'api-slow', 'grafana', 'k6', 'nginx', 'nginx-exporter', 'prometheus']);
 });
 
 test('every image is pinned to an exact version, never latest', () => {
   for (const [name, svc] of Object.entries(online.services)) {
     assert.ok(svc.image, `${name} has no image`);
-    if (svc.build) continue; // built here from this repo, tagged with API_VERSION
+    // Built here from this repo and tagged with API_VERSION (api-slow runs the image api builds).
+    if (svc.build || svc.image === online.services.api!.image) continue;
     const tag = svc.image.split(':').at(-1) ?? '';
     assert.match(tag, /^v?\d+\.\d+\.\d+/, `${name}: image ${svc.image} is not pinned to x.y.z`);
   }
   assert.match(online.services.api!.build!.args!.NODE_IMAGE!, /^node:\d+\.\d+\.\d+-/);
+});
+
+test('the small replica of the skewed scenario is an api in every respect but its CPUs and worker count', () => {
+  const api = online.services.api!;
+  const slow = online.services['api-slow']!;
+  assert.deepEqual(slow.profiles, ['skewed'], 'started only by the skewed comparison');
+  assert.equal(slow.build, undefined, 'runs the image api builds, never builds it twice');
+  assert.equal(slow.image, api.image);
+  for (const key of ['read_only', 'cap_drop', 'security_opt', 'stop_grace_period', 'healthcheck'] as const) {
+    assert.deepEqual(slow[key], api[key], `api-slow ${key} differs from api`);
+  }
+  const { WORKERS: slowWorkers, ...slowEnv } = slow.environment ?? {};
+  const { WORKERS: _apiWorkers, ...apiEnv } = api.environment ?? {};
+  assert.equal(slowWorkers, '1');
+  assert.deepEqual(slowEnv, apiEnv);
+  assert.equal(slow.deploy?.resources?.limits?.memory, api.deploy?.resources?.limits?.memory);
+  assert.ok(Number(slow.deploy?.resources?.limits?.cpus) < Number(api.deploy?.resources?.limits?.cpus));
 });
 
 test('no container_name anywhere (it blocks scaling)', () => {
