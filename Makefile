@@ -176,10 +176,12 @@ test-config: tooling images .secrets/grafana-admin-password ## Static checks: co
 	@$(call say,compose config)
 	@$(COMPOSE) config --quiet
 	@$(call say,nginx -t for every strategy)
+	@# The output is captured before grep reads it: `cmd | grep -q` under pipefail fails at random when grep exits
+	@# at its first match and the writer gets SIGPIPE.
 	@for s in $$(ls nginx/strategies | sed 's/\.conf$$//'); do \
 	  printf '  %-12s ' "$$s"; \
-	  LB_STRATEGY=$$s $(COMPOSE) run --rm --no-deps -T nginx nginx -t 2>&1 | grep -q 'test is successful' \
-	    && echo ok || { echo FAILED; LB_STRATEGY=$$s $(COMPOSE) run --rm --no-deps -T nginx nginx -t; exit 1; }; \
+	  out=$$(LB_STRATEGY=$$s $(COMPOSE) run --rm --no-deps -T nginx nginx -t 2>&1) || true; \
+	  if grep -q 'test is successful' <<<"$$out"; then echo ok; else echo FAILED; echo "$$out"; exit 1; fi; \
 	done
 	@$(call say,promtool check config / test rules)
 	@$(COMPOSE) run --rm --no-deps -T --entrypoint promtool prometheus check config /etc/prometheus/prometheus.yml
