@@ -143,6 +143,11 @@ compare-cluster: tooling ## Post 000 in one replica: 1 worker vs N, and SCHED_RR
 	@$(call say,comparing 1 worker vs N workers in one replica on scenario $(SCENARIO) (the replicas are recreated, then restored))
 	@$(COMPARE_ENV) node build/compare/src/cli.js cluster --scenario $(SCENARIO) $(COMPARE_FLAGS)
 
+.PHONY: compare-connections
+compare-connections: tooling ## One replica, N workers: how 1, 2, 4, 64 keep-alive connections split between its workers
+	@$(call say,comparing connection counts through nginx to one replica (the replicas are recreated, then restored))
+	@$(COMPARE_ENV) node build/compare/src/cli.js connections $(if $(filter file,$(origin SCENARIO)),,--scenario $(SCENARIO)) $(COMPARE_FLAGS)
+
 # ---- tests ---------------------------------------------------------------------------------------
 
 .PHONY: tooling

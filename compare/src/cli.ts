@@ -2,6 +2,7 @@
 //
 //   node build/compare/src/cli.js strategies [--scenario skewed] [--variants "round_robin least_conn"] [--duration S] [--vus N | --rate R]
 //   node build/compare/src/cli.js cluster    [--scenario post000] [--workers N] [--duration S] [--vus N]
+//   node build/compare/src/cli.js connections [--scenario distribution] [--workers N] [--duration S]
 //
 // Environment (the Makefile sets them): COMPOSE_STACK (the compose command), STACK_MODE (online|offline), HTTP_PORT.
 import { parseArgs } from 'node:util';
@@ -9,12 +10,13 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runComparison } from './runComparison.js';
 import { StackControl } from './stackControl.js';
-import { clusterVariants, STRATEGIES, strategyVariants } from './variants.js';
+import { clusterVariants, connectionVariants, STRATEGIES, strategyVariants } from './variants.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
 const USAGE = `usage: compare strategies [--scenario NAME] [--variants "round_robin least_conn ..."] [--duration S] [--vus N | --rate R] [--out DIR]
        compare cluster    [--scenario NAME] [--workers N] [--duration S] [--vus N] [--out DIR]
+       compare connections [--scenario NAME] [--workers N] [--duration S] [--out DIR]
 Scenarios are the load runner's (loadrunner --list); online each runs the k6 script it mirrors.`;
 
 function positive(raw: string | undefined, what: string): number | undefined {
@@ -40,7 +42,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     },
   });
   const kind = positionals[0];
-  if (values.help || (kind !== 'strategies' && kind !== 'cluster')) {
+  if (values.help || (kind !== 'strategies' && kind !== 'cluster' && kind !== 'connections')) {
     process.stderr.write(`${USAGE}\n`);
     return values.help ? 0 : 2;
   }
@@ -52,12 +54,14 @@ export async function main(argv: readonly string[]): Promise<number> {
   const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
   const outDir = path.resolve(values.out ?? path.join(repoRoot, 'reports', `${stamp}-${kind}`));
 
-  const scenario = values.scenario ?? (kind === 'cluster' ? 'post000' : 'skewed');
+  const scenario = values.scenario ?? { cluster: 'post000', connections: 'distribution', strategies: 'skewed' }[kind];
   const workers = positive(values.workers ?? process.env.API_CPUS, '--workers') ?? 2;
   const variants =
     kind === 'cluster'
       ? clusterVariants(Math.ceil(workers))
-      : strategyVariants((values.variants ?? STRATEGIES.join(' ')).split(/[\s,]+/).filter(Boolean));
+      : kind === 'connections'
+        ? connectionVariants(Math.ceil(workers))
+        : strategyVariants((values.variants ?? STRATEGIES.join(' ')).split(/[\s,]+/).filter(Boolean));
   const durationSec = positive(values.duration, '--duration');
   const vus = positive(values.vus, '--vus');
   const ratePerSec = positive(values.rate, '--rate');

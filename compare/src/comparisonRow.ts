@@ -30,9 +30,45 @@ export interface ComparisonRow {
   readonly workerMaxMin: number | null;
   readonly replicaJain: number | null;
   readonly replicaMaxMin: number | null;
+  /**
+   * In each whole second of the run, the share of that second's requests served by the busiest worker; the median
+   * over the seconds. 1/N = even second by second; 1.0 = one worker at a time took everything, even when the
+   * run's totals look even (connections recycled every keepalive_requests). null when not known (k6 runs).
+   */
+  readonly busiestWorkerSecondShare: number | null;
 }
 
-export function rowFromLoadResult(variant: string, scenario: string, r: LoadResult): ComparisonRow {
+/** Per-second tallies of which worker answered, for ComparisonRow.busiestWorkerSecondShare. */
+export class SecondByWorker {
+  private readonly seconds = new Map<number, Map<string, number>>();
+
+  constructor(private readonly startedAtMs: number) {}
+
+  /** `servedBy` is the raw X-Served-By (`api-1/0/57`); the pid is dropped so a restarted worker stays one worker. */
+  add(sentAtMs: number, servedBy: string | undefined): void {
+    if (servedBy === undefined) return;
+    const worker = servedBy.split('/').slice(0, 2).join('/');
+    const second = Math.floor((sentAtMs - this.startedAtMs) / 1000);
+    const counts = this.seconds.get(second) ?? new Map<string, number>();
+    counts.set(worker, (counts.get(worker) ?? 0) + 1);
+    this.seconds.set(second, counts);
+  }
+
+  /** Median over the seconds with at least `minRequests` answers; the first and last (partial) seconds are left out. */
+  busiestShareMedian(minRequests = 20): number | null {
+    const keys = [...this.seconds.keys()].sort((a, b) => a - b).slice(1, -1);
+    const shares = keys
+      .map((k) => [...this.seconds.get(k)!.values()])
+      .filter((counts) => counts.reduce((a, b) => a + b, 0) >= minRequests)
+      .map((counts) => Math.max(...counts) / counts.reduce((a, b) => a + b, 0))
+      .sort((a, b) => a - b);
+    if (shares.length === 0) return null;
+    const mid = Math.floor(shares.length / 2);
+    return shares.length % 2 === 1 ? shares[mid]! : (shares[mid - 1]! + shares[mid]!) / 2;
+  }
+}
+
+export function rowFromLoadResult(variant: string, scenario: string, r: LoadResult, busiestWorkerSecondShare: number | null = null): ComparisonRow {
   const d = r.distribution;
   return {
     variant,
@@ -51,6 +87,7 @@ export function rowFromLoadResult(variant: string, scenario: string, r: LoadResu
     workerMaxMin: d.workerFairness.maxMinRatio,
     replicaJain: d.replicaFairness.jainFairness,
     replicaMaxMin: d.replicaFairness.maxMinRatio,
+    busiestWorkerSecondShare,
   };
 }
 
@@ -95,5 +132,6 @@ export function rowFromK6Report(variant: string, scenario: string, report: K6Rep
     workerMaxMin: d.workerFairness.maxMinRatio,
     replicaJain: d.replicaFairness.jainFairness,
     replicaMaxMin: d.replicaFairness.maxMinRatio,
+    busiestWorkerSecondShare: null,
   };
 }

@@ -34,6 +34,7 @@ export function comparisonCells(rows: readonly ComparisonRow[]): ComparisonTable
     ['error rate', (r) => pct(r.failedRate)],
     ['worker fairness (Jain)', (r) => fixed(3)(r.workerJain)],
     ['worker max/min', (r) => fixed(2)(r.workerMaxMin)],
+    ['busiest worker, per second (median)', (r) => (r.busiestWorkerSecondShare === null ? 'n/a' : pct(r.busiestWorkerSecondShare))],
     ['replica fairness (Jain)', (r) => fixed(3)(r.replicaJain)],
     ['replica max/min', (r) => fixed(2)(r.replicaMaxMin)],
   ];

@@ -8,14 +8,14 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { buildScenario, checkHealthz, runLoad, type LoadResult, type ScenarioDefinition, type ScenarioOverrides } from '../../loadrunner/src/index.js';
-import { rowFromK6Report, rowFromLoadResult, type ComparisonRow, type K6Report } from './comparisonRow.js';
+import { rowFromK6Report, rowFromLoadResult, SecondByWorker, type ComparisonRow, type K6Report } from './comparisonRow.js';
 import { formatComparisonMarkdown, formatComparisonText } from './formatComparison.js';
 import { renderHtmlReport } from './htmlReport.js';
 import type { StackControl } from './stackControl.js';
 import type { Variant } from './variants.js';
 
 export interface ComparisonOptions {
-  readonly kind: 'strategies' | 'cluster';
+  readonly kind: ComparisonKind;
   /** A load runner scenario name (or the k6 script it mirrors). */
   readonly scenario: string;
   readonly variants: readonly Variant[];
@@ -28,6 +28,8 @@ export interface ComparisonOptions {
   readonly outDir: string;
   readonly log: (line: string) => void;
 }
+
+export type ComparisonKind = 'strategies' | 'cluster' | 'connections';
 
 export interface ComparisonResult {
   readonly rows: readonly ComparisonRow[];
@@ -60,8 +62,15 @@ async function warmUp(baseUrl: string, definition: ScenarioDefinition): Promise<
 }
 
 async function measureOffline(options: ComparisonOptions, definition: ScenarioDefinition, variant: Variant): Promise<{ row: ComparisonRow; raw: LoadResult }> {
-  const raw = await runLoad({ baseUrl: options.baseUrl, scenario: definition.scenario, requests: definition.requests, tag: variant.name });
-  return { row: rowFromLoadResult(variant.name, definition.name, raw), raw };
+  const bySecond = new SecondByWorker(Date.now());
+  const raw = await runLoad({
+    baseUrl: options.baseUrl,
+    scenario: definition.scenario,
+    requests: definition.requests,
+    tag: variant.name,
+    onRequestDone: (r) => bySecond.add(r.sentAtMs, r.servedBy),
+  });
+  return { row: rowFromLoadResult(variant.name, definition.name, raw, bySecond.busiestShareMedian()), raw };
 }
 
 async function measureWithK6(options: ComparisonOptions, definition: ScenarioDefinition, variant: Variant, stamp: string): Promise<{ row: ComparisonRow; raw: K6Report }> {
@@ -102,23 +111,27 @@ export async function runComparison(options: ComparisonOptions): Promise<Compari
       await stack.waitForReplica('api-slow-');
     }
     for (const [i, variant] of options.variants.entries()) {
-      log(`[${i + 1}/${options.variants.length}] ${variant.name}: ${definition.description}`);
+      const variantDefinition = variant.overrides === undefined ? definition : buildScenario(options.scenario, { ...options.overrides, ...variant.overrides });
+      log(`[${i + 1}/${options.variants.length}] ${variant.name}: ${variantDefinition.description}`);
       await variant.apply(stack);
       if (variant.expectedWorkers !== undefined) await stack.waitForTopology(variant.expectedWorkers);
-      await warmUp(options.baseUrl, definition);
-      const { row, raw } = options.mode === 'online' ? await measureWithK6(options, definition, variant, stamp) : await measureOffline(options, definition, variant);
+      await warmUp(options.baseUrl, variantDefinition);
+      const { row, raw } =
+        options.mode === 'online'
+          ? await measureWithK6({ ...options, overrides: { ...options.overrides, ...variant.overrides } }, variantDefinition, variant, stamp)
+          : await measureOffline(options, variantDefinition, variant);
       await writeFile(path.join(options.outDir, `${slug(variant.name)}.json`), `${JSON.stringify(raw, null, 2)}\n`);
       rows.push(row);
       log(`    ${row.requests} requests, ${row.throughputRps.toFixed(1)} req/s, p99 ${row.p99Ms.toFixed(1)} ms, errors ${(row.failedRate * 100).toFixed(2)}%, worker Jain ${row.workerJain?.toFixed(3) ?? 'n/a'}`);
     }
   } finally {
     // Leave the stack as it was found, even when a variant failed.
-    if (options.kind === 'cluster') await stack.recreateApi({});
+    if (options.variants.some((v) => v.recreatesApi)) await stack.recreateApi({});
     if (withSlowReplica) await stack.removeSlowReplica();
     if ((await stack.activeStrategy()) !== originalStrategy) await stack.switchStrategy(originalStrategy);
   }
 
-  const title = options.kind === 'cluster' ? `Cluster comparison: ${definition.name}` : `Strategy comparison: ${definition.name}`;
+  const title = `${{ strategies: 'Strategy', cluster: 'Cluster', connections: 'Connections' }[options.kind]} comparison: ${definition.name}`;
   const notes = [
     definition.description,
     `load: ${options.mode === 'online' ? `k6 (${definition.k6ScriptName}.js)` : 'the Node load runner (offline mode)'}, one run per variant on the same stack, in the order shown`,

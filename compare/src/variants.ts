@@ -1,6 +1,7 @@
 // The two kinds of comparison `make compare` and `make compare-cluster` run. A variant says how to put the
 // running stack into its state and what it is called in the table; everything else (scenario, load, report) is
 // the same for every variant of a comparison, so the columns differ only by what the variant names.
+import type { ScenarioOverrides } from '../../loadrunner/src/index.js';
 import type { StackControl } from './stackControl.js';
 
 export interface Variant {
@@ -11,6 +12,10 @@ export interface Variant {
   /** replica/worker pairs that must be the only ones serving before the variant is measured (after a recreate). */
   readonly expectedWorkers?: number;
   readonly apply: (stack: StackControl) => Promise<void>;
+  /** Applied on top of the comparison's own overrides, for variants that differ in the load itself (connections). */
+  readonly overrides?: ScenarioOverrides;
+  /** True when apply() recreates the api replicas: the comparison then restores the stack's own topology after. */
+  readonly recreatesApi?: boolean;
 }
 
 export const STRATEGIES = ['round_robin', 'least_conn', 'ip_hash', 'hash', 'random'] as const;
@@ -38,13 +43,36 @@ export function clusterVariants(workersPerReplica: number): Variant[] {
     name: '1 worker',
     strategy: 'round_robin',
     expectedWorkers: 1,
+    recreatesApi: true,
     apply: (stack) => stack.recreateApi({ API_REPLICAS: '1', API_WORKERS: '1', API_SCHED_POLICY: 'rr' }),
   };
   const many = (policy: 'rr' | 'none'): Variant => ({
     name: `${workersPerReplica} workers, SCHED_${policy === 'rr' ? 'RR' : 'NONE'}`,
     strategy: 'round_robin',
     expectedWorkers: workersPerReplica,
+    recreatesApi: true,
     apply: (stack) => stack.recreateApi({ API_REPLICAS: '1', API_WORKERS: String(workersPerReplica), API_SCHED_POLICY: policy }),
   });
   return [one, many('rr'), many('none')];
+}
+
+/**
+ * Node's cluster deals out CONNECTIONS, not requests, and nginx's upstream keep-alive turns many requests into a few
+ * long-lived connections, reused most-recent-first. So how evenly the workers of one replica share the load
+ * depends on how many connections are in flight: one replica with N workers (SCHED_RR), the same requests over
+ * 1, 2, 4 and 64 client connections through nginx. The first variant recreates the replica; the others reuse it.
+ */
+export function connectionVariants(workersPerReplica: number, connections: readonly number[] = [1, 2, 4, 64]): Variant[] {
+  return connections.map((c, i) => ({
+    name: `${c} connection${c === 1 ? '' : 's'}`,
+    strategy: 'round_robin',
+    overrides: { vus: c },
+    ...(i === 0
+      ? {
+          expectedWorkers: workersPerReplica,
+          recreatesApi: true,
+          apply: (stack: StackControl) => stack.recreateApi({ API_REPLICAS: '1', API_WORKERS: String(workersPerReplica), API_SCHED_POLICY: 'rr' }),
+        }
+      : { apply: async () => undefined }),
+  }));
 }

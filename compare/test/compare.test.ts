@@ -2,7 +2,7 @@
 // k6 command line. The stack test (tests/stack/40-compare.test.ts) runs the whole thing against real containers.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { rowFromK6Report, type ComparisonRow, type K6Report } from '../src/comparisonRow.js';
+import { rowFromK6Report, SecondByWorker, type ComparisonRow, type K6Report } from '../src/comparisonRow.js';
 import { comparisonCells, formatComparisonMarkdown, formatComparisonText } from '../src/formatComparison.js';
 import { escapeHtml, renderHtmlReport } from '../src/htmlReport.js';
 import { k6RunArgs, slug } from '../src/runComparison.js';
@@ -30,6 +30,7 @@ function row(variant: string, overrides: Partial<ComparisonRow> = {}): Compariso
     workerMaxMin: 1.083,
     replicaJain: 0.9,
     replicaMaxMin: 2,
+    busiestWorkerSecondShare: 0.5,
     ...overrides,
   };
 }
@@ -109,4 +110,20 @@ test('k6 runs through compose with the run id, the report folder, the strategy t
     'k6', 'run', '-o', 'experimental-prometheus-rw', '/k6/scripts/06-skewed.js',
   ]);
   assert.equal(slug('2 workers, SCHED_NONE'), '2-workers-sched-none');
+});
+
+test('busiest worker per second: the median of each whole second\'s top share, partial seconds and thin seconds left out', () => {
+  const t0 = 1_000_000;
+  const s = new SecondByWorker(t0);
+  const add = (second: number, worker: string, n: number): void => {
+    for (let i = 0; i < n; i++) s.add(t0 + second * 1000 + i, `${worker}/${100 + i}`);
+  };
+  add(0, 'api-1/0', 50); // first second: partial, left out
+  add(1, 'api-1/0', 30); add(1, 'api-1/1', 10); // 0.75
+  add(2, 'api-1/1', 40); // 1.0 (one worker took the whole second)
+  add(3, 'api-1/0', 20); add(3, 'api-1/1', 20); // 0.5
+  add(4, 'api-1/0', 5); // too few requests to say
+  add(5, 'api-1/1', 40); // last second: partial, left out
+  assert.equal(s.busiestShareMedian(), 0.75);
+  assert.equal(new SecondByWorker(t0).busiestShareMedian(), null);
 });
