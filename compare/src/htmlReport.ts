@@ -36,12 +36,13 @@ function workerShareChart(rows: readonly ComparisonRow[]): string {
   if (workers.length === 0) return '<p>No responses carried X-Served-By.</p>';
   const maxShare = Math.max(0.01, ...rows.flatMap((r) => r.perWorker.map((w) => w.share)));
   const top = Math.min(1, Math.ceil(maxShare * 10) / 10);
-  const barW = 14;
-  const groupW = rows.length * barW + 16;
+  const barW = 16;
+  const groupW = Math.max(rows.length * barW + 16, 34);
   const left = 48;
-  const plotH = 220;
-  const width = left + workers.length * groupW + 10;
-  const height = plotH + 70;
+  const plotH = 240;
+  const width = left + workers.length * groupW + 40;
+  // Worker names are drawn slanted under their group, so long ones (api-slow-1/0) never overlap.
+  const height = plotH + 30 + 7 * Math.max(...workers.map((w) => w.length));
   const y = (share: number): number => 10 + plotH - (share / top) * plotH;
   const parts: string[] = [];
   for (let t = 0; t <= 4; t++) {
@@ -57,7 +58,8 @@ function workerShareChart(rows: readonly ComparisonRow[]): string {
         `<rect x="${x0 + i * barW}" y="${y(share)}" width="${barW - 2}" height="${h}" fill="${colorOf(i)}"><title>${escapeHtml(`${row.variant}, ${worker}: ${fmtPct(share)}`)}</title></rect>`,
       );
     });
-    parts.push(`<text x="${x0 + (rows.length * barW) / 2}" y="${plotH + 28}" class="axis" text-anchor="middle">${escapeHtml(worker)}</text>`);
+    const lx = x0 + (rows.length * barW) / 2;
+    parts.push(`<text x="${lx}" y="${plotH + 24}" class="axis" text-anchor="end" transform="rotate(-35 ${lx} ${plotH + 24})">${escapeHtml(worker)}</text>`);
   });
   // The even share for each variant is 1 / (workers that variant had); with equal topologies one line.
   const evenShares = [...new Set(rows.map((r) => (r.perWorker.length > 0 ? 1 / r.perWorker.length : 0)))].filter((s) => s > 0 && s <= top);
@@ -75,11 +77,11 @@ function latencyChart(rows: readonly ComparisonRow[]): string {
   const hi = Math.ceil(Math.log10(Math.max(...values, 10)));
   const left = 60;
   const plotH = 220;
-  const barW = 18;
-  const groupW = stats.length * barW + 24;
+  const barW = 26;
+  const groupW = Math.max(stats.length * barW + 24, 8 * Math.max(...rows.map((r) => r.variant.length)));
   const width = left + rows.length * groupW + 10;
-  const height = plotH + 60;
-  const y = (v: number): number => 10 + plotH - ((Math.log10(Math.max(v, 10 ** lo)) - lo) / (hi - lo)) * plotH;
+  const height = plotH + 70;
+  const y = (v: number): number => 20 + plotH - ((Math.log10(Math.max(v, 10 ** lo)) - lo) / (hi - lo)) * plotH;
   const parts: string[] = [];
   for (let d = lo; d <= hi; d++) {
     parts.push(`<line x1="${left}" x2="${width - 10}" y1="${y(10 ** d)}" y2="${y(10 ** d)}" class="grid"/><text x="${left - 6}" y="${y(10 ** d) + 4}" class="axis" text-anchor="end">${fmtMs(10 ** d)}</text>`);
@@ -89,11 +91,12 @@ function latencyChart(rows: readonly ComparisonRow[]): string {
     stats.forEach(([name, f], i) => {
       const v = f(row);
       parts.push(
-        `<rect x="${x0 + i * barW}" y="${y(v)}" width="${barW - 3}" height="${plotH + 10 - y(v)}" fill="${colorOf(g)}" fill-opacity="${0.45 + 0.275 * i}"><title>${escapeHtml(`${row.variant} ${name}: ${fmtMs(v)}`)}</title></rect>`,
-        `<text x="${x0 + i * barW + (barW - 3) / 2}" y="${plotH + 24}" class="axis small" text-anchor="middle">${name}</text>`,
+        `<rect x="${x0 + i * barW}" y="${y(v)}" width="${barW - 3}" height="${plotH + 20 - y(v)}" fill="${colorOf(g)}" fill-opacity="${0.45 + 0.275 * i}"><title>${escapeHtml(`${row.variant} ${name}: ${fmtMs(v)}`)}</title></rect>`,
+        `<text x="${x0 + i * barW + (barW - 3) / 2}" y="${plotH + 34}" class="axis small" text-anchor="middle">${name}</text>`,
+        `<text x="${x0 + i * barW + (barW - 3) / 2}" y="${y(v) - 4}" class="axis small" text-anchor="middle">${escapeHtml(fmtMs(v))}</text>`,
       );
     });
-    parts.push(`<text x="${x0 + (stats.length * barW) / 2}" y="${plotH + 42}" class="axis" text-anchor="middle">${escapeHtml(row.variant)}</text>`);
+    parts.push(`<text x="${x0 + (stats.length * barW) / 2}" y="${plotH + 52}" class="axis" text-anchor="middle">${escapeHtml(row.variant)}</text>`);
   });
   return `<svg role="img" aria-label="latency percentiles by variant, log scale" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">${parts.join('')}</svg>`;
 }
