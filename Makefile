@@ -211,6 +211,10 @@ test-stack: tooling ## End to end: up, load through nginx, check spread and metr
 bench-api: ## Benchmark the app on the host: 2 vs 1 worker, metrics on/off, RSS, time to ready
 	@bench/api.sh
 
+.PHONY: bench-compare
+bench-compare: tooling ## Benchmark the comparisons: skewed p99 ratio, fairness at 64 connections, workers 1 vs N, SCHED_RR vs NONE, connections (needs make up)
+	@$(COMPARE_ENV) node build/bench/compare.js
+
 .PHONY: bench-stack
 bench-stack: tooling ## Benchmark the stack: time to healthy, nginx vs direct, fairness per strategy
 	@STACK_MODE=$(MODE) COMPOSE_STACK='$(COMPOSE)' HTTP_PORT=$(HTTP_PORT) node build/bench/stack.js
