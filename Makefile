@@ -229,7 +229,7 @@ test-ops: tooling ## Zero-downtime operations under steady load (reload, deploy,
 	@$(MAKE) up EXTRA_COMPOSE_FILES=$(OPS_TEST_COMPOSE)
 	@trap '$(MAKE) down EXTRA_COMPOSE_FILES=$(OPS_TEST_COMPOSE) >/dev/null 2>&1; left=$$(docker ps -q --filter label=com.docker.compose.project=$(COMPOSE_PROJECT_NAME)); \
 	  if [ -n "$$left" ]; then echo "containers left running after down: $$left"; exit 1; fi' EXIT; \
-	  HTTP_PORT=$(HTTP_PORT) PROMETHEUS_PORT=$(PROMETHEUS_PORT) STACK_MODE=$(MODE) EXTRA_COMPOSE_FILES=$(OPS_TEST_COMPOSE) \
+	  HTTP_PORT=$(HTTP_PORT) PROMETHEUS_PORT=$(PROMETHEUS_PORT) STACK_MODE=$(MODE) EXTRA_COMPOSE_FILES=$(OPS_TEST_COMPOSE) API_GREEN_REPLICAS=2 \
 	  COMPOSE_STACK='$(COMPOSE) -f $(OPS_TEST_COMPOSE)' node --test --test-concurrency=1 build/tests/ops/
 
 # ---- benchmarks ----------------------------------------------------------------------------------

@@ -32,7 +32,7 @@ validate() {
 }
 
 # The green share recorded in the file's first line ("# green_percent=<n>"); fails if there is no file.
-current() { sed -n '1s/^# green_percent=//p' "$SPLIT_FILE" 2>/dev/null | grep . ; }
+current() { sed -n '1s/^# green_percent=\([0-9]*\).*/\1/p' "$SPLIT_FILE" 2>/dev/null | grep . ; }
 
 # Writes the split for $1 % green beside the old file and renames it over: rename(2) is atomic, so a
 # concurrent `nginx -t` or reload never reads a half-written file.
