@@ -40,7 +40,7 @@ for container in "${old[@]}"; do
     if [ "$(version_of "$container")" = "$VERSION" ]; then log "$container already runs $VERSION"; continue; fi
     mapfile -t before < <(containers_of api)
     say "starting a $VERSION replica to replace $container"
-    API_VERSION=$VERSION compose up -d --no-deps --no-recreate --scale "api=$(( ${#before[@]} + 1 ))" api 2>/dev/null
+    API_VERSION=$VERSION compose --progress quiet up -d --no-deps --no-recreate --scale "api=$(( ${#before[@]} + 1 ))" api
     new=$(comm -13 <(printf '%s\n' "${before[@]}" | sort) <(containers_of api | sort))
     [ -n "$new" ] || die "compose started no new api container"
 

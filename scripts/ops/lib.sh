@@ -65,16 +65,26 @@ wait_healthy_and_ready() {
     wait_ready "$container" $(( deadline - $(date +%s) > 1 ? deadline - $(date +%s) : 1 ))
 }
 
-# Drains and removes one api container. `docker stop` sends SIGTERM to pm2-runtime (PID 1), which stops every
-# worker with the app's graceful drain (/readyz 503, stop accepting, in-flight requests finish with
-# Connection: close, idle keep-alive sockets closed), bounded by pm2's kill_timeout; STOP_TIMEOUT_SEC is the
-# backstop. Only then does the container leave the network, and nginx (`resolve`, valid=2s) and Prometheus
-# (dns_sd, 5 s) forget it. Connections nginx opens to it meanwhile are refused, which nginx retries on another
-# replica, POSTs included (a refused connection never carried the request):
-# https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_next_upstream
+# Drains and removes one api container, in three steps:
+#  1. `pm2 stop api` inside it: pm2 stops every worker with the app's graceful drain (/readyz 503, stop
+#     accepting, in-flight requests finish with Connection: close, idle keep-alive sockets closed), bounded by
+#     kill_timeout. pm2-runtime itself stays up, so the container keeps its address, now with nothing listening.
+#  2. Wait NGINX_FORGET_SEC. Every connection nginx opens to it now is refused at once, which nginx retries on
+#     another replica, POSTs included (a refused connection never carried the request), and after max_fails (3)
+#     nginx stops choosing it for fail_timeout (10 s): nginx/conf.d/10-upstream.conf.
+#     https://nginx.org/en/docs/http/ngx_http_upstream_module.html#max_fails
+#  3. `docker stop` (PID 1 exits at once, nothing is left to drain) and `docker rm`. The container leaves Docker's
+#     DNS, but nginx keeps the old answer for up to 2 s (resolver valid=2s). Without step 2, nginx could pick the
+#     vanished address in that window: the connection times out after proxy_connect_timeout (2 s), nginx's
+#     peer list is re-resolved meanwhile, and the retry finds "no live upstreams": a 502 (measured: 15 of 733
+#     requests during a scale-down from 5 to 3, before this step existed).
+NGINX_FORGET_SEC=${NGINX_FORGET_SEC:-3}
 drain_and_remove() {
     local container=$1 started code
     started=$(date +%s)
+    docker exec "$container" node /app/node_modules/pm2/bin/pm2 stop api >/dev/null \
+        || log "$container: pm2 stop failed; docker stop drains it instead"
+    sleep "$NGINX_FORGET_SEC"
     docker stop -t "$STOP_TIMEOUT_SEC" "$container" >/dev/null
     code=$(docker inspect -f '{{.State.ExitCode}}' "$container")
     docker rm "$container" >/dev/null

@@ -45,7 +45,7 @@ start_green() {
         API_VERSION=$version compose build --quiet api
     fi
     say "starting the green pool with $version"
-    API_GREEN_VERSION=$version compose --profile green up -d --no-deps --wait --wait-timeout "$READY_TIMEOUT_SEC" api-green 2>/dev/null \
+    API_GREEN_VERSION=$version compose --progress quiet --profile green up -d --no-deps --wait --wait-timeout "$READY_TIMEOUT_SEC" api-green \
         || die "the green pool did not become healthy (make ps; make logs S=api-green)"
 }
 

@@ -23,7 +23,7 @@ started=$(date +%s)
 
 if [ "$N" -gt "${#current[@]}" ]; then
     say "scaling api up: ${#current[@]} -> $N replicas (version $version)"
-    API_VERSION=$version compose up -d --no-deps --no-recreate --scale "api=$N" api 2>/dev/null
+    API_VERSION=$version compose --progress quiet up -d --no-deps --no-recreate --scale "api=$N" api
     for container in $(comm -13 <(printf '%s\n' "${current[@]}" | sort) <(containers_of api | sort)); do
         wait_healthy_and_ready "$container" || die "$container is not ready: $LAST_PROBE (make ps; make logs S=api)"
         log "$container healthy and ready"

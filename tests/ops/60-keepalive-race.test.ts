@@ -2,7 +2,7 @@
 // a reset, and answers 502. A POST is never retried by nginx once sent (proxy_next_upstream without
 // non_idempotent), so POSTs are where the race shows. The defence is the order of the idle timeouts: nginx
 // (the client of the app) must give up first. make test-ops runs the stack with both timeouts shortened and the
-// order kept (tests/ops/compose.short-keepalive.yaml: nginx 4 s < app 5 s; production: 60 s < 65 s), so a minute
+// order kept (tests/ops/compose.ops-test.yaml: nginx 4 s < app 5 s; production: 60 s < 65 s), so a minute
 // holds many idle periods that end right around either timeout.
 //
 // The operation: rounds of concurrent POSTs, each after the upstream connections sat idle for a gap close to
