@@ -19,12 +19,11 @@ set -eu
 
 SPLIT_FILE=${API_POOL_SPLIT_FILE:-/etc/nginx/pool/split.conf}
 NGINX_BIN=${NGINX_BIN:-nginx}
-# mkdir is atomic: two concurrent switches would otherwise interleave their write/test/restore steps.
 LOCK_DIR=${API_POOL_LOCK_DIR:-/tmp/switch-api-pool.lock}
 PROG=switch-api-pool
 
-log() { printf '%s: %s\n' "$PROG" "$*" >&2; }
-die() { log "error: $*"; exit 1; }
+# log, die, take_lock, test_and_reload: shared with switch-lb-strategy (nginx/bin/nginx-change.sh).
+. "${NGINX_CHANGE_LIB:-/usr/local/lib/nginx-change.sh}"
 
 validate() {
     case $1 in '' | *[!0-9]*) die "percentage '$1' is not a whole number from 0 to 100" ;; esac
@@ -56,19 +55,10 @@ write_split() {
 
 switch_live() {
     validate "$1"
-    mkdir "$LOCK_DIR" 2>/dev/null || die "another switch is in progress (lock $LOCK_DIR); if none is, remove that directory"
-    trap 'rmdir "$LOCK_DIR" 2>/dev/null || true' EXIT INT TERM
+    take_lock
     old=$(current || echo 0)
     write_split "$1"
-    if ! test_output=$("$NGINX_BIN" -t 2>&1); then
-        write_split "$old"
-        printf '%s\n' "$test_output" >&2
-        die "nginx -t failed with green at $1%; kept $old%"
-    fi
-    if ! "$NGINX_BIN" -s reload; then
-        write_split "$old"
-        die "nginx -s reload failed (is nginx running in this container?); kept $old%"
-    fi
+    test_and_reload "write_split $old" "green at $1%" "$old%"
     log "green ${old}% -> $1%; nginx reloads gracefully (in-flight requests finish on the old workers)"
     printf 'green: %s%%\n' "$1"
 }
