@@ -31,7 +31,7 @@ test('production: nginx upstream keepalive_timeout < the app keepAliveTimeout', 
 
 test('make test-ops: the shortened timeouts keep the same order', () => {
   const nginx = nginxIdleMs('tests/ops/nginx-upstream-keepalive-short.conf');
-  const m = /KEEP_ALIVE_TIMEOUT_MS:\s*"(\d+)"/.exec(read('tests/ops/compose.short-keepalive.yaml'));
-  assert.ok(m, 'KEEP_ALIVE_TIMEOUT_MS not set in tests/ops/compose.short-keepalive.yaml');
+  const m = /KEEP_ALIVE_TIMEOUT_MS:\s*"(\d+)"/.exec(read('tests/ops/compose.ops-test.yaml'));
+  assert.ok(m, 'KEEP_ALIVE_TIMEOUT_MS not set in tests/ops/compose.ops-test.yaml');
   assert.ok(nginx < Number(m[1]), `test stack: nginx ${nginx} ms, app ${m[1]} ms: nginx must be first`);
 });
