@@ -19,7 +19,9 @@ GRAFANA_PORT ?= 3000
 OFFLINE ?= auto
 # Decided once per make run, and only by targets that need it (the probe takes up to 5 s).
 MODE = $(eval MODE := $(shell scripts/stack-mode.sh $(OFFLINE)))$(MODE)
-COMPOSE_FILES = -f compose.yaml $(if $(filter offline,$(MODE)),-f compose.offline.yaml)
+# EXTRA_COMPOSE_FILES: more override files, e.g. make test-ops's short keep-alive timeouts.
+EXTRA_COMPOSE_FILES ?=
+COMPOSE_FILES = -f compose.yaml $(if $(filter offline,$(MODE)),-f compose.offline.yaml) $(foreach f,$(EXTRA_COMPOSE_FILES),-f $(f))
 COMPOSE = docker compose $(COMPOSE_FILES)
 
 # `npm ci` inside the image build must trust what the host trusts (a TLS-intercepting proxy's CA,
@@ -36,6 +38,8 @@ export COMPOSE_PROJECT_NAME
 
 LB ?=
 N ?=
+VERSION ?=
+PCT ?=
 SCENARIO ?= post000
 RUN_ID ?= $(shell date -u +%Y%m%dT%H%M%SZ)
 TOOLING := build/.built
@@ -47,7 +51,7 @@ help: ## Show this help
 	@printf 'scaleout: nginx -> N x (NestJS under pm2-runtime cluster) -> Prometheus + Grafana, with k6\n\n'
 	@printf 'Quickstart:  make up && make loadtest\n\nTargets:\n'
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | sort | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-20s\033[0m %s\n", $$1, $$2}'
-	@printf '\nVariables: LB=<round_robin|least_conn|ip_hash|hash|random>  N=<replicas>  OFFLINE=<auto|1|0>\n'
+	@printf '\nVariables: LB=<round_robin|least_conn|ip_hash|hash|random>  N=<replicas>  VERSION=<image tag>  PCT=<0..100>  SCENARIO=<name>  OFFLINE=<auto|1|0>\n'
 
 # ---- the stack -----------------------------------------------------------------------------------
 
@@ -80,11 +84,11 @@ urls: ## Print the URLs of the running stack
 
 .PHONY: down
 down: ## Stop and remove the stack's containers (keeps volumes)
-	@$(COMPOSE) --profile loadtest --profile skewed down --remove-orphans
+	@$(COMPOSE) --profile loadtest --profile skewed --profile green down --remove-orphans
 
 .PHONY: clean
 clean: ## Remove containers, volumes, built tooling and reports (keeps the offline images)
-	@$(COMPOSE) --profile loadtest --profile skewed down --remove-orphans --volumes
+	@$(COMPOSE) --profile loadtest --profile skewed --profile green down --remove-orphans --volumes
 	@rm -rf build reports
 
 .PHONY: ps
@@ -101,11 +105,47 @@ lb: ## Switch nginx's strategy live, without dropping a request: make lb LB=leas
 	@$(COMPOSE) exec -T nginx switch-lb-strategy "$(LB)"
 
 .PHONY: scale
-scale: ## Change the number of api replicas: make scale N=5 (nginx and Prometheus follow via DNS)
+scale: ## Change the number of api replicas under load: make scale N=5 (new ones gated on /readyz, removed ones drained first)
 	@test -n "$(N)" || { echo "usage: make scale N=<replicas>"; exit 2; }
-	@$(call say,scaling api to $(N) replicas)
-	@$(COMPOSE) up -d --wait --no-recreate --scale api=$(N) api
-	@$(COMPOSE) ps api
+	@$(OPS)/scale.sh "$(N)"
+
+# ---- zero-downtime operations (scripts/ops/, README "Zero-downtime operations") -------------------------
+
+# The operations run on the same stack as `make up`: same compose command, project and ports.
+OPS = COMPOSE='$(COMPOSE)' HTTP_PORT=$(HTTP_PORT) PROMETHEUS_PORT=$(PROMETHEUS_PORT) scripts/ops
+
+.PHONY: reload
+reload: ## pm2 graceful reload in every api replica, one replica and one worker at a time, gated on /readyz
+	@$(OPS)/reload.sh
+
+.PHONY: deploy
+deploy: images ## Rolling deploy of image scaleout/api:VERSION, one replica at a time; a never-ready release is rolled back
+	@test -n "$(VERSION)" || { echo "usage: make deploy VERSION=<tag>   (built from services/api if the tag does not exist)"; exit 2; }
+	@$(OPS)/deploy.sh "$(VERSION)"
+
+.PHONY: canary
+canary: ## Blue-green: send PCT % of requests to the green pool (started with VERSION if not running): make canary PCT=10 VERSION=v2
+	@test -n "$(PCT)" || { echo "usage: make canary PCT=<0..100> [VERSION=<tag> to start the green pool]"; exit 2; }
+	@$(OPS)/pools.sh canary "$(PCT)" "$(VERSION)"
+
+.PHONY: promote
+promote: ## Blue-green: finish the release, 100 % of requests to green (blue stays up for make switch)
+	@$(OPS)/pools.sh promote
+
+.PHONY: switch
+switch: ## Blue-green: flip all traffic atomically to the other pool (green unless it already has 100 %, then blue)
+	@$(OPS)/pools.sh switch
+
+.PHONY: rollback
+rollback: ## Blue-green: undo, 100 % of requests to blue, then drain and remove the green pool
+	@$(OPS)/pools.sh rollback
+
+.PHONY: build-broken
+build-broken: images ## Build a broken release (workers never ready) to watch make deploy refuse it: make build-broken VERSION=broken
+	@test -n "$(VERSION)" || { echo "usage: make build-broken VERSION=<tag>"; exit 2; }
+	@$(call say,building scaleout/api:$(VERSION) with NEVER_READY=true)
+	@API_VERSION=$(VERSION) $(COMPOSE) build --quiet --build-arg NEVER_READY=true api
+	@echo "Next: make deploy VERSION=$(VERSION)   (it must roll back and leave every replica as it was)"
 
 # ---- load ----------------------------------------------------------------------------------------
 
@@ -159,11 +199,12 @@ $(TOOLING): package.json package-lock.json tsconfig.json $(shell find loadrunner
 	@touch $@
 
 .PHONY: test
-test: ## Run every test: app, tooling, configs, then the whole stack end to end (CI runs this)
+test: ## Run every test: app, tooling, configs, the whole stack end to end, then the operations under load (CI runs this)
 	@$(MAKE) test-api
 	@$(MAKE) test-tooling
 	@$(MAKE) test-config
 	@$(MAKE) test-stack
+	@$(MAKE) test-ops
 	@$(call say,all tests passed)
 
 .PHONY: test-api
@@ -204,6 +245,20 @@ test-stack: tooling ## End to end: up, load through nginx, check spread and metr
 	  if [ -n "$$left" ]; then echo "containers left running after down: $$left"; exit 1; fi' EXIT; \
 	  HTTP_PORT=$(HTTP_PORT) PROMETHEUS_PORT=$(PROMETHEUS_PORT) STACK_MODE=$(MODE) COMPOSE_STACK='$(COMPOSE)' \
 	  node --test --test-concurrency=1 build/tests/stack/
+
+# The operations tests run on a stack with short keep-alive timeouts (nginx 4 s < app 5 s, so the keep-alive
+# race test meets many idle closes in a minute) and Prometheus data in a tmpfs (see that file).
+OPS_TEST_COMPOSE := tests/ops/compose.ops-test.yaml
+
+.PHONY: test-ops
+test-ops: tooling ## Zero-downtime operations under steady load (reload, deploy, scale, lb, blue-green, canary, keep-alive race), 0 failures each; plus a negative control
+	@$(call say,operations tests: each under a steady load through nginx; figures in reports/ops-figures.md)
+	@$(MAKE) up EXTRA_COMPOSE_FILES=$(OPS_TEST_COMPOSE)
+	@trap '$(MAKE) down EXTRA_COMPOSE_FILES=$(OPS_TEST_COMPOSE) >/dev/null 2>&1; docker volume rm -f $(COMPOSE_PROJECT_NAME)_prometheus-ops-test >/dev/null; left=$$(docker ps -q --filter label=com.docker.compose.project=$(COMPOSE_PROJECT_NAME)); \
+	  if [ -n "$$left" ]; then echo "containers left running after down: $$left"; exit 1; fi' EXIT; \
+	  HTTP_PORT=$(HTTP_PORT) PROMETHEUS_PORT=$(PROMETHEUS_PORT) STACK_MODE=$(MODE) EXTRA_COMPOSE_FILES=$(OPS_TEST_COMPOSE) API_GREEN_REPLICAS=2 \
+	  COMPOSE_STACK='$(COMPOSE) -f $(OPS_TEST_COMPOSE)' node --test --test-concurrency=1 build/tests/ops/
+	@echo "Next: reports/ops-figures.md has one row per operation (README \"Zero-downtime operations\" explains them)"
 
 # ---- benchmarks ----------------------------------------------------------------------------------
 

@@ -26,14 +26,12 @@ set -eu
 STRATEGIES_DIR=${LB_STRATEGIES_DIR:-/etc/nginx/strategies}
 ACTIVE_LINK=${LB_ACTIVE_LINK:-/etc/nginx/strategy/active.conf}
 NGINX_BIN=${NGINX_BIN:-nginx}
-# mkdir is atomic, so a directory works as a lock with nothing but POSIX tools: two concurrent switches
-# would otherwise interleave their relink/test/restore steps.
 LOCK_DIR=${LB_SWITCH_LOCK_DIR:-/tmp/switch-lb-strategy.lock}
 
 PROG=switch-lb-strategy
 
-log() { printf '%s: %s\n' "$PROG" "$*" >&2; }
-die() { log "error: $*"; exit 1; }
+# log, die, take_lock, test_and_reload: shared with switch-api-pool (nginx/bin/nginx-change.sh).
+. "${NGINX_CHANGE_LIB:-/usr/local/lib/nginx-change.sh}"
 
 usage() {
     cat >&2 <<EOF
@@ -90,7 +88,7 @@ link_strategy() {
 
 # Puts the previous state back: the old link, or no link if there was none.
 restore() {
-    if [ -n "$1" ]; then
+    if [ -n "${1:-}" ]; then
         link_strategy "$1"
     else
         rm -f "$ACTIVE_LINK"
@@ -101,9 +99,7 @@ switch_live() {
     new=$1
     validate "$new"
 
-    mkdir "$LOCK_DIR" 2>/dev/null ||
-        die "another switch is in progress (lock $LOCK_DIR); if none is, remove that directory"
-    trap 'rmdir "$LOCK_DIR" 2>/dev/null || true' EXIT INT TERM
+    take_lock
 
     old=$(active_strategy || true)
     if [ "$old" = "$new" ]; then
@@ -113,18 +109,7 @@ switch_live() {
     fi
 
     link_strategy "$new"
-
-    # Test the whole configuration with the new include before touching the running server.
-    if ! test_output=$("$NGINX_BIN" -t 2>&1); then
-        restore "$old"
-        printf '%s\n' "$test_output" >&2
-        die "nginx -t failed with strategy '$new'; kept '${old:-none}'"
-    fi
-
-    if ! "$NGINX_BIN" -s reload; then
-        restore "$old"
-        die "nginx -s reload failed (is nginx running in this container?); kept '${old:-none}'"
-    fi
+    test_and_reload "restore $old" "strategy '$new'" "'${old:-none}'"
 
     log "switched ${old:-none} -> $new; nginx reloads gracefully (in-flight requests finish on the old workers)"
     printf 'active: %s\n' "$new"

@@ -23,7 +23,7 @@ test('compose config resolves online and offline', async () => {
   online = await resolvedConfig(['compose.yaml']);
   offline = await resolvedConfig(['compose.yaml', 'compose.offline.yaml'], offlineEnv);
   assert.equal(online.name, 'scaleout');
-  assert.deepEqual(Object.keys(online.services).sort(), ['api', 'api-slow', 'grafana', 'k6', 'nginx', 'nginx-exporter', 'prometheus']);
+  assert.deepEqual(Object.keys(online.services).sort(), ['api', 'api-green', 'api-slow', 'grafana', 'k6', 'nginx', 'nginx-exporter', 'prometheus']);
 });
 
 test('every image is pinned to an exact version, never latest', () => {
