@@ -27,7 +27,7 @@ async function main(): Promise<void> {
 
   // Installed before the app exists: a signal during startup must still end the worker cleanly.
   const readiness = new Readiness();
-  const drain = new DrainConnections();
+  const drain = new DrainConnections({ idleLingerMs: config.drainIdleLingerMs });
   let api: Api | undefined;
   let metricsServer: WorkerMetricsServer | undefined;
   const { shutdown } = installGracefulShutdown({

@@ -21,6 +21,8 @@ export interface ApiConfig {
   ioMaxMs: number;
   responseDelayMs: number;
   drainTimeoutMs: number;
+  /** Idle keep-alive sockets stay open this long after a drain starts (see lifecycle/drain-connections.ts). */
+  drainIdleLingerMs: number;
   keepAliveTimeoutMs: number;
   headersTimeoutMs: number;
   neverReady: boolean;
@@ -74,6 +76,7 @@ export function loadApiConfig(env: Env): ApiConfig {
     ioMaxMs: int('IO_MAX_MS', 30_000),
     responseDelayMs: int('RESPONSE_DELAY_MS', 0),
     drainTimeoutMs: int('DRAIN_TIMEOUT_MS', 10_000),
+    drainIdleLingerMs: int('DRAIN_IDLE_LINGER_MS', 1500),
     keepAliveTimeoutMs,
     headersTimeoutMs,
     neverReady: bool('NEVER_READY', false),

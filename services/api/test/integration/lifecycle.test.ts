@@ -36,6 +36,28 @@ describe('graceful drain', () => {
     agent.destroy();
   });
 
+  it('a request that arrives on an idle keep-alive socket after the drain started is served, not reset', async () => {
+    // The keep-alive race of a reload: nginx reuses an idle connection to this worker just as the drain begins.
+    // Closing idle sockets at once would reset it (and nginx never retries a POST that was sent: a 502).
+    t = await startTestApi();
+    const port = t.port;
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    await httpRequest(port, '/healthz', { agent }); // one idle, kept-alive socket
+    t.api.readiness.startDraining();
+    const draining = t.api.drain.drain(t.api.server, 3000);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const res = await httpRequest(port, '/echo', {
+      agent,
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ message: 'sent on a kept-alive socket during the drain' }),
+    });
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.connection, 'close', 'and the client is told to retire the socket');
+    assert.equal(await draining, 'drained');
+    agent.destroy();
+  });
+
   it('/readyz is 503 while starting and while draining', async () => {
     t = await startTestApi();
     t.api.readiness.startDraining();
