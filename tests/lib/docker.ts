@@ -21,7 +21,7 @@ export interface ContainerInfo {
   Name: string;
   RestartCount: number;
   State: { Status: string; Running: boolean; ExitCode: number; OOMKilled: boolean; StartedAt: string; FinishedAt: string; Health?: { Status: string } };
-  Config: { User: string; Image: string; Labels: Record<string, string> };
+  Config: { User: string; Image: string; Labels: Record<string, string>; StopTimeout?: number };
   HostConfig: {
     ReadonlyRootfs: boolean;
     Tmpfs: Record<string, string> | null;
