@@ -1,0 +1,133 @@
+// Scenario 5: bad input at the edge, through nginx, while the steady load runs.
+//   - every bad request gets its answer (the table below), no worker restarts;
+//   - the app's errors are JSON without a stack trace;
+//   - the other traffic's p99 stays within 1.5x its baseline;
+//   - slowloris and slow bodies: nginx's client timeouts (nginx.conf: client_header_timeout and
+//     client_body_timeout 10 s) drop them, the app never sees a partial request, the other traffic keeps its p99.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import net from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { baseUrl, promQuery, waitForScrapeAfter } from '../lib/stack.js';
+import { pm2List, serviceContainers } from '../lib/docker.js';
+import { formatOperationReport, underSteadyLoad, assertNothingLost } from '../lib/steadyLoad.js';
+import { recordFigure } from './figures.js';
+
+const P99_FACTOR = 1.5;
+
+interface BadRequest {
+  readonly what: string;
+  readonly method: string;
+  readonly path: string;
+  readonly headers?: Record<string, string>;
+  readonly body?: string;
+  /** Accepted statuses. */
+  readonly expect: readonly number[];
+  /** Who answers: the app (its JSON error shape) or nginx (its JSON pages, snippets/json-errors.conf). */
+  readonly from: 'app' | 'nginx';
+}
+
+const json = { 'content-type': 'application/json' };
+const nested = (depth: number): string => '{"a":'.repeat(depth) + '1' + '}'.repeat(depth);
+
+const BAD_REQUESTS: readonly BadRequest[] = [
+  { what: 'malformed JSON', method: 'POST', path: '/echo', headers: json, body: '{"message": "x",', expect: [400], from: 'app' },
+  { what: 'body over the app limit (200 kB)', method: 'POST', path: '/echo', headers: json, body: JSON.stringify({ message: 'x'.repeat(200_000) }), expect: [413], from: 'app' },
+  { what: 'body over nginx\'s limit (2 MiB)', method: 'POST', path: '/echo', headers: json, body: JSON.stringify({ message: 'x'.repeat(2 * 1024 * 1024) }), expect: [413], from: 'nginx' },
+  { what: 'wrong types', method: 'POST', path: '/echo', headers: json, body: JSON.stringify({ message: 42, count: 'many', tags: 'a' }), expect: [400], from: 'app' },
+  { what: '__proto__ key', method: 'POST', path: '/echo', headers: json, body: '{"message":"x","__proto__":{"polluted":true}}', expect: [400], from: 'app' },
+  { what: 'constructor key', method: 'POST', path: '/echo', headers: json, body: '{"message":"x","constructor":{"prototype":{"polluted":true}}}', expect: [400], from: 'app' },
+  { what: 'deeply nested JSON (5000 levels)', method: 'POST', path: '/echo', headers: json, body: nested(5000), expect: [400], from: 'app' },
+  { what: 'huge string (90 kB message)', method: 'POST', path: '/echo', headers: json, body: JSON.stringify({ message: 'x'.repeat(90_000) }), expect: [400], from: 'app' },
+  { what: 'oversized header (16 KiB)', method: 'GET', path: '/work?n=10', headers: { 'x-big': 'y'.repeat(16 * 1024) }, expect: [400, 431, 494], from: 'nginx' },
+  { what: 'unknown route', method: 'GET', path: '/no/such/route', expect: [404], from: 'app' },
+  { what: 'bad method', method: 'DELETE', path: '/echo', expect: [404, 405], from: 'app' },
+  { what: 'out-of-range query parameter', method: 'GET', path: '/work?n=999999999999', expect: [400], from: 'app' },
+  { what: 'non-numeric query parameter', method: 'GET', path: '/io?ms=abc', expect: [400], from: 'app' },
+  { what: 'negative query parameter', method: 'GET', path: '/io?ms=-5', expect: [400], from: 'app' },
+];
+
+async function workerRestarts(): Promise<number> {
+  let total = 0;
+  for (const c of await serviceContainers('api')) for (const p of await pm2List(c)) total += p.pm2_env.restart_time;
+  return total;
+}
+
+test('bad input through nginx under steady load: each gets its answer, JSON without a stack, no worker restart, other traffic keeps its p99', async () => {
+  const restartsBefore = await workerRestarts();
+  const answers: string[] = [];
+  const { report } = await underSteadyLoad('bad input at the edge', async () => {
+    for (const bad of BAD_REQUESTS) {
+      const res = await fetch(`${baseUrl}${bad.path}`, { method: bad.method, headers: bad.headers, body: bad.body });
+      const text = await res.text();
+      answers.push(`${bad.what} -> ${res.status}`);
+      assert.ok(bad.expect.includes(res.status), `${bad.what}: got ${res.status}, expected ${bad.expect.join('/')}: ${text.slice(0, 200)}`);
+      assert.match(res.headers.get('content-type') ?? '', /json/, `${bad.what}: not JSON: ${text.slice(0, 200)}`);
+      const body = JSON.parse(text) as Record<string, unknown>;
+      assert.equal(body.statusCode, res.status, `${bad.what}: ${text.slice(0, 200)}`);
+      assert.ok(!('stack' in body) && !/\n\s+at |node_modules|\.js:\d+/.test(text), `${bad.what}: the answer leaks a stack trace: ${text.slice(0, 300)}`);
+      // Who answered: the app's errors carry its X-Served-By, nginx's own pages do not.
+      assert.equal(res.headers.has('x-served-by'), bad.from === 'app', `${bad.what}: expected an answer from ${bad.from}`);
+      await sleep(200);
+    }
+  });
+  console.log(formatOperationReport(report));
+  console.log(`# answers: ${answers.join('; ')}`);
+  const restartsAfter = await workerRestarts();
+  recordFigure({ scenario: `bad input (${BAD_REQUESTS.length} kinds)`, report, recovery: `${restartsAfter - restartsBefore} worker restarts` });
+  assert.equal(restartsAfter, restartsBefore, 'a bad request restarted a worker');
+  assertNothingLost(report);
+  assert.ok(report.p99Ratio !== null && report.p99Ratio <= P99_FACTOR, `other traffic's p99 ${report.p99BeforeMs} -> ${report.p99DuringMs} ms (limit x${P99_FACTOR})`);
+});
+
+// Opens `count` connections that trickle a request (one byte per `everyMs`) and never finish it; resolves with
+// how long nginx took to close each (ms) and what it answered, if anything.
+async function trickle(count: number, request: string, everyMs: number, maxMs: number): Promise<Array<{ closedAfterMs: number; answer: string }>> {
+  const { hostname, port } = new URL(baseUrl);
+  return Promise.all(Array.from({ length: count }, () => new Promise<{ closedAfterMs: number; answer: string }>((resolve) => {
+    const started = Date.now();
+    let answer = '';
+    let sent = 0;
+    const socket = net.connect(Number(port), hostname);
+    const timer = setInterval(() => {
+      if (sent < request.length && !socket.destroyed) socket.write(request[sent++]!);
+    }, everyMs);
+    // Bounded: a connection nginx has not closed after maxMs is given up by the test (and fails it below).
+    const giveUp = setTimeout(() => socket.destroy(), maxMs);
+    socket.on('data', (d) => (answer += d.toString()));
+    socket.on('error', () => undefined);
+    socket.on('close', () => {
+      clearInterval(timer);
+      clearTimeout(giveUp);
+      resolve({ closedAfterMs: Date.now() - started, answer: answer.split('\r\n')[0] ?? '' });
+    });
+  })));
+}
+
+test('slowloris and slow bodies: nginx drops them on its client timeouts, the app never sees them, other traffic keeps its p99', async () => {
+  const CONNECTIONS = 200; // per kind: 400 trickling connections in total
+  // PATCH is used by nothing else, so the app's request counter for it tells whether any of these reached Node.
+  const patchCount = async (): Promise<number> => Number((await promQuery('sum(http_requests_total{job="api",method="PATCH"}) or vector(0)'))[0]?.value[1] ?? 0);
+  const patchBefore = await patchCount();
+  let results: Array<{ closedAfterMs: number; answer: string }> = [];
+  const { report } = await underSteadyLoad(`slowloris + slow bodies (${2 * CONNECTIONS} connections)`, async () => {
+    const headers = trickle(CONNECTIONS, 'PATCH /echo HTTP/1.1\r\nHost: x\r\nX-Slow: ' + 'a'.repeat(200) + '\r\n\r\n', 1_000, 30_000);
+    // Complete headers, then the body stops after a few bytes: client_body_timeout counts between two reads.
+    const bodies = trickle(CONNECTIONS, `PATCH /echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"m`, 1, 30_000);
+    results = [...(await headers), ...(await bodies)];
+  }, { baselineSec: 5, settleSec: 3 });
+  console.log(formatOperationReport(report));
+  const closed = results.map((r) => r.closedAfterMs).sort((a, b) => a - b);
+  const answers = [...new Set(results.map((r) => r.answer || '(closed, no answer)'))];
+  await waitForScrapeAfter(Date.now());
+  const patchAfter = await patchCount();
+  console.log(`# ${results.length} trickling connections closed by nginx after ${(closed[0]! / 1000).toFixed(1)}-${(closed.at(-1)! / 1000).toFixed(1)} s; answers: ${answers.join(', ')}; PATCH requests the app saw: ${patchAfter - patchBefore}`);
+  recordFigure({ scenario: `slowloris + slow bodies (${results.length} conns)`, report, recovery: `all dropped by nginx within ${(closed.at(-1)! / 1000).toFixed(1)} s` });
+
+  // client_header_timeout / client_body_timeout are 10 s: closed by nginx, not by the test's 30 s bound.
+  assert.ok(closed.at(-1)! < 20_000, `some trickling connections were still open after ${closed.at(-1)} ms`);
+  assert.ok(closed[0]! >= 9_000, `a connection was closed after ${closed[0]} ms, before the 10 s client timeouts`);
+  assert.equal(patchAfter - patchBefore, 0, 'the app saw a request that nginx should have held until complete');
+  assertNothingLost(report);
+  assert.ok(report.p99Ratio !== null && report.p99Ratio <= P99_FACTOR, `other traffic's p99 ${report.p99BeforeMs} -> ${report.p99DuringMs} ms (limit x${P99_FACTOR})`);
+});
