@@ -11,8 +11,9 @@
 // starts and is NOT reset by an automatic restart, so pm2 gives up (status "errored") only on a crash loop
 // that begins right after start, as a broken release or a missing dependency does. A worker that starts to
 // crash-loop later is restarted forever. Once every worker is errored, pm2-runtime's auto-exit (on by default,
-// `--no-auto-exit` disables it; lib/binaries/Runtime4Docker.js) checks every 2 s and exits with code 2 after
-// 3 failed checks. https://pm2.keymetrics.io/docs/usage/restart-strategies/
+// `--no-auto-exit` disables it; lib/binaries/Runtime4Docker.js) checks every 2 s and exits after 3 failed
+// checks, with code 2, or 0 when pm2's own shutdown wins a race (see the assertion below).
+// https://pm2.keymetrics.io/docs/usage/restart-strategies/
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -86,7 +87,7 @@ let killed = 0;
   if (Date.now() < end) setTimeout(tick, 50); else console.log(killed);
 })();`;
 
-test('crash loop at start: pm2 gives up, pm2-runtime exits 2, Docker restarts the container, nginx routes around it', async () => {
+test('crash loop at start: pm2 gives up, pm2-runtime exits, Docker restarts the container, nginx routes around it', async () => {
   const container = `${projectName}-api-1`;
   const since = new Date().toISOString();
   let recoveredMs = 0;
@@ -112,8 +113,11 @@ test('crash loop at start: pm2 gives up, pm2-runtime exits 2, Docker restarts th
   recordFigure({ scenario: 'crash loop at start (1 replica)', report, recovery: `container back ${(recoveredMs / 1000).toFixed(1)} s` });
 
   assert.ok(gaveUp.length >= 1, `pm2 never gave up: ${pm2Lines.slice(-5).join(' | ')}`);
-  // The restart (-t 30, exit 0 after the drain) and then pm2-runtime's own exit.
-  assert.ok(exitCodes.includes('2'), `pm2-runtime did not exit 2: die events ${exitCodes.join(',')}`);
+  // Two deaths: the `docker restart` (exit 0 after the drain), then pm2-runtime's own exit. Its code is 2 OR 0:
+  // pm2-runtime's auto-exit calls pm2.kill(cb) and exits 2 in cb, but with the daemon in-process pm2's own kill
+  // path runs setTimeout(() => process.exit(0), 2) (lib/Daemon.js) and the two race; both were seen here.
+  // `restart: unless-stopped` restarts on any exit code, so recovery does not depend on it (on-failure would).
+  assert.ok(exitCodes.length >= 2 && ['0', '2'].includes(exitCodes.at(-1)!), `pm2-runtime did not exit by itself: die events ${exitCodes.join(',')}`);
   // `docker restart` resets the count, so this is the policy's restart after pm2-runtime exited.
   assert.ok(info.RestartCount >= 1, `Docker's restart policy did not restart the container (RestartCount ${info.RestartCount})`);
   assert.equal(info.State.Health?.Status, 'healthy');

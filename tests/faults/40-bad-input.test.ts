@@ -56,8 +56,10 @@ async function workerRestarts(): Promise<number> {
 test('bad input through nginx under steady load: each gets its answer, JSON without a stack, no worker restart, other traffic keeps its p99', async () => {
   const restartsBefore = await workerRestarts();
   const answers: string[] = [];
+  // Three rounds over ~10 s against a 10 s baseline: p99 over a few hundred requests, not over the handful
+  // that a single 3 s round gives (where p99 is just the slowest request of a shared, noisy machine).
   const { report } = await underSteadyLoad('bad input at the edge', async () => {
-    for (const bad of BAD_REQUESTS) {
+    for (const bad of [...BAD_REQUESTS, ...BAD_REQUESTS, ...BAD_REQUESTS]) {
       const res = await fetch(`${baseUrl}${bad.path}`, { method: bad.method, headers: bad.headers, body: bad.body });
       const text = await res.text();
       answers.push(`${bad.what} -> ${res.status}`);
@@ -70,9 +72,9 @@ test('bad input through nginx under steady load: each gets its answer, JSON with
       assert.equal(res.headers.has('x-served-by'), bad.from === 'app', `${bad.what}: expected an answer from ${bad.from}`);
       await sleep(200);
     }
-  });
+  }, { baselineSec: 10 });
   console.log(formatOperationReport(report));
-  console.log(`# answers: ${answers.join('; ')}`);
+  console.log(`# answers: ${answers.slice(0, BAD_REQUESTS.length).join('; ')}`);
   const restartsAfter = await workerRestarts();
   recordFigure({ scenario: `bad input (${BAD_REQUESTS.length} kinds)`, report, recovery: `${restartsAfter - restartsBefore} worker restarts` });
   assert.equal(restartsAfter, restartsBefore, 'a bad request restarted a worker');
