@@ -76,8 +76,9 @@ const app = {
   //  - the 16 s window counts from the app's start, not from the last crash, so only a loop that begins at
   //    start (a broken release) is given up on; a worker that crash-loops later is restarted forever (each
   //    time within ~0.6 s; the WorkerRestarts alert catches that case);
-  //  - once every worker is errored, pm2-runtime exits 2 (its auto-exit, on by default: 3 checks 2 s apart),
-  //    and compose's `restart: unless-stopped` starts a fresh container.
+  //  - once every worker is errored, pm2-runtime exits (its auto-exit, on by default: 3 checks 2 s apart)
+  //    with code 2, or 0 when pm2's in-process shutdown wins a race (lib/Daemon.js), so compose uses
+  //    `restart: unless-stopped`, which restarts on any code; `on-failure` would not.
   // https://pm2.keymetrics.io/docs/usage/restart-strategies/
   min_uptime: 1000,
   max_restarts: 16,
