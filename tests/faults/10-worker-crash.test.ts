@@ -2,7 +2,7 @@
 //   - only requests in flight on that worker may fail (nginx retries the GETs on another replica);
 //   - pm2 replaces the worker within 2 s;
 //   - the other workers' p99 does not move;
-//   - a crash loop: pm2 gives up, pm2-runtime exits non-zero, Docker's restart policy brings the
+//   - a crash loop: pm2 gives up, pm2-runtime exits (2, or 0: see below), Docker's restart policy brings the
 //     container back, and nginx routes around it meanwhile.
 //
 // What pm2 7 really does in a crash loop (read in node_modules/pm2/lib/God.js handleExit, and shown by the
