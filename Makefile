@@ -199,12 +199,13 @@ $(TOOLING): package.json package-lock.json tsconfig.json $(shell find loadrunner
 	@touch $@
 
 .PHONY: test
-test: ## Run every test: app, tooling, configs, the whole stack end to end, then the operations under load (CI runs this)
+test: ## Run every test: app, tooling, configs, the whole stack end to end, the operations under load, then faults (CI runs this)
 	@$(MAKE) test-api
 	@$(MAKE) test-tooling
 	@$(MAKE) test-config
 	@$(MAKE) test-stack
 	@$(MAKE) test-ops
+	@$(MAKE) test-faults
 	@$(call say,all tests passed)
 
 .PHONY: test-api
@@ -241,8 +242,7 @@ test-stack: tooling ## End to end: up, load through nginx, check spread and metr
 	@$(MAKE) up
 	@# Online, k6 itself runs first, so the dashboard test also finds k6's remote-written results.
 	@if [ "$(MODE)" = online ]; then mkdir -p reports; RUN_ID=test-stack K6_SCRIPT=01-smoke $(COMPOSE) --profile loadtest run --rm k6; fi
-	@trap '$(MAKE) down >/dev/null 2>&1; left=$$(docker ps -q --filter label=com.docker.compose.project=$(COMPOSE_PROJECT_NAME)); \
-	  if [ -n "$$left" ]; then echo "containers left running after down: $$left"; exit 1; fi' EXIT; \
+	@trap '$(STACK_TEARDOWN)' EXIT; \
 	  HTTP_PORT=$(HTTP_PORT) PROMETHEUS_PORT=$(PROMETHEUS_PORT) STACK_MODE=$(MODE) COMPOSE_STACK='$(COMPOSE)' \
 	  node --test --test-concurrency=1 build/tests/stack/
 
@@ -259,6 +259,21 @@ test-ops: tooling ## Zero-downtime operations under steady load (reload, deploy,
 	  HTTP_PORT=$(HTTP_PORT) PROMETHEUS_PORT=$(PROMETHEUS_PORT) STACK_MODE=$(MODE) EXTRA_COMPOSE_FILES=$(OPS_TEST_COMPOSE) API_GREEN_REPLICAS=2 \
 	  COMPOSE_STACK='$(COMPOSE) -f $(OPS_TEST_COMPOSE)' node --test --test-concurrency=1 build/tests/ops/
 	@echo "Next: reports/ops-figures.md has one row per operation (README \"Zero-downtime operations\" explains them)"
+
+# The e2e targets' EXIT trap: bring the stack down, and fail if any container of the project is still running.
+STACK_TEARDOWN = $(MAKE) down >/dev/null 2>&1; left=$$(docker ps -q --filter label=com.docker.compose.project=$(COMPOSE_PROJECT_NAME)); \
+  if [ -n "$$left" ]; then echo "containers left running after down: $$left"; exit 1; fi
+
+.PHONY: test-faults
+test-faults: tooling ## Faults under steady load (crash, leak, kill, stop, bad input, slowloris, rate limit) and hardening; own stack, ~5 min
+	@$(call say,fault tests: a stack with CHAOS_ENABLED=true, figures in reports/faults-figures.md)
+	@# The /chaos routes exist only with CHAOS_ENABLED=true: this stack is recreated with it, and torn down after.
+	@CHAOS_ENABLED=true $(MAKE) up
+	@mkdir -p reports && printf '| scenario | requests sent | failed | p99 before -> during | recovery |\n| --- | --- | --- | --- | --- |\n' > reports/faults-figures.md
+	@trap '$(STACK_TEARDOWN)' EXIT; \
+	  HTTP_PORT=$(HTTP_PORT) PROMETHEUS_PORT=$(PROMETHEUS_PORT) STACK_MODE=$(MODE) COMPOSE_STACK='$(COMPOSE)' COMPOSE_PROJECT_NAME=$(COMPOSE_PROJECT_NAME) \
+	  node --test --test-concurrency=1 build/tests/faults/
+	@printf '\nFigures of this run (reports/faults-figures.md):\n\n'; cat reports/faults-figures.md
 
 # ---- benchmarks ----------------------------------------------------------------------------------
 

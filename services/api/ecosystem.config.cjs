@@ -50,6 +50,10 @@ const app = {
   // RSS above which pm2 restarts a worker (MEMORY_RESTART_RATIO of its share, default 0.8): a leaking
   // worker is replaced gracefully before the container as a whole hits its limit and gets OOM-killed
   // (post 002's 384 MB restarts). Unset without a container memory limit.
+  // Graceful because in cluster mode pm2 *reloads* it (lib/Worker.js calls God.reloadProcessId): the
+  // replacement starts and sends 'ready' before the old worker gets SIGINT and drains. pm2 checks RSS only
+  // every 30 s (PM2_WORKER_INTERVAL), so the 20% left above this threshold is what a leak may eat between
+  // two checks; tests/faults/20-memory-leak.test.ts leaks 128 MiB at once and gets OOMKilled=false, 0 failed.
   ...(plan.maxMemoryRestart !== undefined ? { max_memory_restart: plan.maxMemoryRestart } : {}),
   node_args: nodeArgs,
 
@@ -65,6 +69,19 @@ const app = {
   automation: false,
   vizion: false,
   autorestart: true,
+  // Crash loops, as pm2 7 really handles them (lib/God.js handleExit; tests/faults/10-worker-crash.test.ts
+  // shows it in a container). These are pm2's defaults, stated so nobody has to guess:
+  //  - a restart is "unstable" if the worker lived < min_uptime AND the app was started < min_uptime x
+  //    max_restarts (16 s) ago; after max_restarts unstable ones pm2 stops the worker ("errored");
+  //  - the 16 s window counts from the app's start, not from the last crash, so only a loop that begins at
+  //    start (a broken release) is given up on; a worker that crash-loops later is restarted forever (each
+  //    time within ~0.6 s; the WorkerRestarts alert catches that case);
+  //  - once every worker is errored, pm2-runtime exits (its auto-exit, on by default: 3 checks 2 s apart)
+  //    with code 2, or 0 when pm2's in-process shutdown wins a race (lib/Daemon.js), so compose uses
+  //    `restart: unless-stopped`, which restarts on any code; `on-failure` would not.
+  // https://pm2.keymetrics.io/docs/usage/restart-strategies/
+  min_uptime: 1000,
+  max_restarts: 16,
 
   env: {
     // Workers learn the count to find their siblings' metrics ports (METRICS_WORKER_PORT_BASE + i).

@@ -61,11 +61,16 @@ export interface OperationReport {
   /** p99 during ÷ p99 before (null when either side had no request). */
   readonly p99Ratio: number | null;
   readonly operationSec: number;
+  /** When the operation started and returned (epoch ms), to split `records` into phases. */
+  readonly operationStartMs: number;
+  readonly operationEndMs: number;
   /** Distinct X-Served-By values (`replica/worker/pid`) seen before the operation and after it returned. */
   readonly servedByBefore: readonly string[];
   readonly servedByAfter: readonly string[];
   /** The first failed requests, for the assertion message. */
   readonly sampleFailures: readonly RequestRecord[];
+  /** Every finished request, in completion order (fault tests split them by phase, worker or route). */
+  readonly records: readonly RequestRecord[];
   readonly load: LoadResult;
 }
 
@@ -93,7 +98,8 @@ function withRequestId(spec: IterationSpec, runTag: string): IterationSpec {
   };
 }
 
-function p99(records: readonly RequestRecord[]): number | null {
+/** p99 of the answered requests' durations (socket errors excluded), or null when none was answered. */
+export function p99(records: readonly RequestRecord[]): number | null {
   const durations = records.filter((r) => r.status !== null).map((r) => r.durationMs).sort((a, b) => a - b);
   return durations.length === 0 ? null : percentileOfSorted(durations, 99);
 }
@@ -182,9 +188,12 @@ export async function underSteadyLoad<T>(
       p99DuringMs: p99During,
       p99Ratio: p99Before !== null && p99During !== null && p99Before > 0 ? p99During / p99Before : null,
       operationSec: (opEnd - opStart) / 1000,
+      operationStartMs: opStart,
+      operationEndMs: opEnd,
       servedByBefore: servedBy(before),
       servedByAfter: servedBy(after),
       sampleFailures: failedRecords.slice(0, 10),
+      records,
       load,
     },
   };
