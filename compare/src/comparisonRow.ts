@@ -68,6 +68,25 @@ export class SecondByWorker {
   }
 }
 
+type ShareSource = {
+  readonly perWorker: ReadonlyArray<{ key: string; requests: number; share: number }>;
+  readonly perReplica: ReadonlyArray<{ replica: string; requests: number; share: number }>;
+  readonly workerFairness: { jainFairness: number | null; maxMinRatio: number | null };
+  readonly replicaFairness: { jainFairness: number | null; maxMinRatio: number | null };
+};
+
+/** The distribution part of a row: the runner's Distribution and k6/lib/fairness.js buildDistribution() have one shape. */
+function distributionColumns(d: ShareSource): Pick<ComparisonRow, 'perReplica' | 'perWorker' | 'workerJain' | 'workerMaxMin' | 'replicaJain' | 'replicaMaxMin'> {
+  return {
+    perReplica: d.perReplica.map((x) => ({ name: x.replica, requests: x.requests, share: x.share })),
+    perWorker: d.perWorker.map((x) => ({ name: x.key, requests: x.requests, share: x.share })),
+    workerJain: d.workerFairness.jainFairness,
+    workerMaxMin: d.workerFairness.maxMinRatio,
+    replicaJain: d.replicaFairness.jainFairness,
+    replicaMaxMin: d.replicaFairness.maxMinRatio,
+  };
+}
+
 export function rowFromLoadResult(variant: string, scenario: string, r: LoadResult, busiestWorkerSecondShare: number | null = null): ComparisonRow {
   const d = r.distribution;
   return {
@@ -81,12 +100,7 @@ export function rowFromLoadResult(variant: string, scenario: string, r: LoadResu
     p50Ms: r.latency.medMs,
     p95Ms: r.latency.p95Ms,
     p99Ms: r.latency.p99Ms,
-    perReplica: d.perReplica.map((x) => ({ name: x.replica, requests: x.requests, share: x.share })),
-    perWorker: d.perWorker.map((x) => ({ name: x.key, requests: x.requests, share: x.share })),
-    workerJain: d.workerFairness.jainFairness,
-    workerMaxMin: d.workerFairness.maxMinRatio,
-    replicaJain: d.replicaFairness.jainFairness,
-    replicaMaxMin: d.replicaFairness.maxMinRatio,
+    ...distributionColumns(d),
     busiestWorkerSecondShare,
   };
 }
@@ -94,12 +108,7 @@ export function rowFromLoadResult(variant: string, scenario: string, r: LoadResu
 /** The parts of a k6 report (k6/lib/distribution.js distributionSummary()) that a row needs. */
 export interface K6Report {
   readonly script: string;
-  readonly distribution: {
-    readonly perWorker: ReadonlyArray<{ key: string; requests: number; share: number }>;
-    readonly perReplica: ReadonlyArray<{ replica: string; requests: number; share: number }>;
-    readonly workerFairness: { jainFairness: number | null; maxMinRatio: number | null };
-    readonly replicaFairness: { jainFairness: number | null; maxMinRatio: number | null };
-  };
+  readonly distribution: ShareSource;
   /** k6's handleSummary() data: metrics[name].values, with the script's summaryTrendStats (med, p(95), p(99)...). */
   readonly k6: {
     readonly state: { readonly testRunDurationMs: number };
@@ -126,12 +135,7 @@ export function rowFromK6Report(variant: string, scenario: string, report: K6Rep
     p50Ms: k6Value(report, 'http_req_duration', 'med'),
     p95Ms: k6Value(report, 'http_req_duration', 'p(95)'),
     p99Ms: k6Value(report, 'http_req_duration', 'p(99)'),
-    perReplica: d.perReplica.map((x) => ({ name: x.replica, requests: x.requests, share: x.share })),
-    perWorker: d.perWorker.map((x) => ({ name: x.key, requests: x.requests, share: x.share })),
-    workerJain: d.workerFairness.jainFairness,
-    workerMaxMin: d.workerFairness.maxMinRatio,
-    replicaJain: d.replicaFairness.jainFairness,
-    replicaMaxMin: d.replicaFairness.maxMinRatio,
+    ...distributionColumns(d),
     busiestWorkerSecondShare: null,
   };
 }

@@ -1,7 +1,12 @@
-// Request mixes shared by the k6 scripts and, line for line, by the offline load runner
-// (loadrunner/src/scenarios.ts): pure functions with no k6 import, so a test can run both and compare.
+// Request mixes shared by the k6 scripts and the offline load runner (loadrunner/src/scenarios.ts imports this very
+// file): pure functions with no k6 import, so Node can load them too. One formula, two load generators.
 
-/** Deterministic uniform [0,1) from (vu, iteration): a run is reproducible without sharing RNG state between VUs. */
+/**
+ * Deterministic uniform [0,1) from (vu, iteration): a run is reproducible without sharing RNG state between VUs.
+ * @param {number} vu
+ * @param {number} iteration
+ * @returns {number}
+ */
 export function unitHash(vu, iteration) {
   let h = Math.imul(vu ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul(iteration + 0x632be5ab, 0xc2b2ae35);
   h ^= h >>> 16;
@@ -17,6 +22,7 @@ export function unitHash(vu, iteration) {
  * Median ≈ 1,500, p90 ≈ 93,000, p99 ≈ 760,000, max 1,000,000: most requests are cheap and a few cost 500x more,
  * the shape where one expensive request blocks the cheap ones queued behind it on the same worker.
  */
+/** @param {number} vu @param {number} iteration @returns {number} */
 export function heavyTailWorkN(vu, iteration) {
   const u = unitHash(vu, iteration);
   return Math.round(10 ** (3 + 3 * u ** 4));
@@ -27,12 +33,14 @@ export function heavyTailWorkN(vu, iteration) {
  * wait, the rest heavy-tailed /work. It depends on the iteration only, so k6's constant-arrival-rate
  * (exec.scenario.iterationInTest) and the runner's open model (the arrival number) send the same sequence.
  */
+/** @param {number} iteration @returns {string} */
 export function skewedPath(iteration) {
   if (unitHash(1, iteration) < 0.2) return '/io?ms=20';
   return `/work?n=${Math.round(10 ** (3 + 3 * unitHash(2, iteration) ** 4))}`;
 }
 
 /** X-Client-Id for the many-clients scenario: one id per VU, so `hash` can spread them and keep each one sticky. */
+/** @param {number} vu @returns {string} */
 export function clientIdFor(vu) {
   return `vu-${vu}`;
 }

@@ -1,6 +1,7 @@
 // The named scenarios. Each mirrors a k6 script in k6/scripts/ (same requests, same shape, same thresholds) or,
 // until one exists, a load shape of k6/lib/config.js, so `make loadtest` means the same load whether k6 or this
 // runner drives it. Change both together.
+import { heavyTailWorkN as k6HeavyTailWorkN, skewedPath as k6SkewedPath } from '../../k6/lib/workload.js';
 import type { IterationSpec, RequestContext, Scenario } from './types.js';
 
 export interface ScenarioDefinition {
@@ -24,34 +25,18 @@ export function clientIdHeader(ctx: RequestContext): Record<string, string> {
   return { 'x-client-id': `vu-${ctx.vu}` };
 }
 
-/** Deterministic uniform [0,1) from (vu, iteration): a run is reproducible without sharing RNG state. */
-export function unitHash(vu: number, iteration: number): number {
-  let h = Math.imul(vu ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul(iteration + 0x632be5ab, 0xc2b2ae35);
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x7feb352d);
-  h ^= h >>> 15;
-  h = Math.imul(h, 0x846ca68b);
-  h ^= h >>> 16;
-  return (h >>> 0) / 2 ** 32;
-}
+// The request mixes come from k6/lib/workload.js, the file the k6 scripts import, so k6 and this runner draw the same
+// costs and paths from one formula (tsconfig allowJs; the file has no k6 import).
+export { unitHash } from '../../k6/lib/workload.js';
 
-/**
- * Heavy-tailed CPU cost for /work: n = round(10^(3 + 3·u⁴)), u uniform in [0,1).
- * Median ≈ 1,500, p90 ≈ 93,000, p99 ≈ 760,000, max 1,000,000: most requests are cheap and a few are 500x dearer,
- * which is what makes least_conn beat round_robin.
- */
+/** Heavy-tailed CPU cost for /work (k6/lib/workload.js heavyTailWorkN): median ≈ 1,500, p99 ≈ 760,000, max 1,000,000. */
 export function heavyTailWorkN(ctx: RequestContext): number {
-  const u = unitHash(ctx.vu, ctx.iteration);
-  return Math.round(10 ** (3 + 3 * u ** 4));
+  return k6HeavyTailWorkN(ctx.vu, ctx.iteration);
 }
 
-/**
- * The skewed scenario's request number `iteration` (the arrival number in the open model): 1 in 5 a 20 ms /io wait,
- * else heavy-tailed /work. Iteration only, so k6/lib/workload.js skewedPath() sends the same sequence.
- */
+/** The skewed scenario's request number `iteration` (the arrival number in the open model): k6/lib/workload.js skewedPath. */
 export function skewedPath(ctx: RequestContext): string {
-  if (unitHash(1, ctx.iteration) < 0.2) return '/io?ms=20';
-  return `/work?n=${Math.round(10 ** (3 + 3 * unitHash(2, ctx.iteration) ** 4))}`;
+  return k6SkewedPath(ctx.iteration);
 }
 
 const expect = (status: number): readonly number[] => [status];
