@@ -10,7 +10,7 @@
 //   5. connections, not requests: busiest worker per second at 1, 2, 4, 64 connections.
 import os from 'node:os';
 import path from 'node:path';
-import { runComparison, type ComparisonResult, type ComparisonKind } from '../compare/src/runComparison.js';
+import { runComparison, runStamp, type ComparisonResult, type ComparisonKind } from '../compare/src/runComparison.js';
 import { StackControl } from '../compare/src/stackControl.js';
 import { clusterVariants, connectionVariants, strategyVariants, type Variant } from '../compare/src/variants.js';
 import type { ScenarioOverrides } from '../loadrunner/src/index.js';
@@ -22,7 +22,7 @@ const baseUrl = `http://127.0.0.1:${process.env.HTTP_PORT ?? '8080'}`;
 const compose = (process.env.COMPOSE_STACK ?? 'docker compose -f compose.yaml').split(/\s+/).filter(Boolean);
 const log = (line: string): void => void process.stderr.write(`==> ${line}\n`);
 const stack = new StackControl({ compose, baseUrl, cwd: repoRoot, log });
-const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+const stamp = runStamp();
 
 const median = (xs: readonly number[]): number => {
   const s = [...xs].sort((a, b) => a - b);

@@ -8,7 +8,7 @@
 import { parseArgs } from 'node:util';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runComparison } from './runComparison.js';
+import { runComparison, runStamp } from './runComparison.js';
 import { StackControl } from './stackControl.js';
 import { clusterVariants, connectionVariants, STRATEGIES, strategyVariants } from './variants.js';
 
@@ -51,7 +51,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   const mode = process.env.STACK_MODE === 'online' ? 'online' : 'offline';
   const baseUrl = `http://127.0.0.1:${process.env.HTTP_PORT ?? '8080'}`;
   const log = (line: string): void => void process.stderr.write(`==> ${line}\n`);
-  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const stamp = runStamp();
   const outDir = path.resolve(values.out ?? path.join(repoRoot, 'reports', `${stamp}-${kind}`));
 
   const scenario = values.scenario ?? { cluster: 'post000', connections: 'distribution', strategies: 'skewed' }[kind];

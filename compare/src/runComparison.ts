@@ -37,6 +37,9 @@ export interface ComparisonResult {
   readonly files: { readonly json: string; readonly markdown: string; readonly html: string };
 }
 
+/** A run's UTC stamp for folder names and run ids: 20261124T041237Z. */
+export const runStamp = (): string => new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+
 export const slug = (name: string): string => name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
 
 /** The `docker compose` arguments that run one k6 script for one variant (exit 99 = thresholds failed, still a result). */
@@ -99,7 +102,7 @@ export async function runComparison(options: ComparisonOptions): Promise<Compari
   const health = await checkHealthz(options.baseUrl);
   if (!health.ok) throw new Error(`the stack does not answer ${options.baseUrl}/healthz (${health.detail}): start it with make up`);
 
-  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const stamp = runStamp();
   await mkdir(options.outDir, { recursive: true });
   const originalStrategy = await stack.activeStrategy();
   const withSlowReplica = definition.name === 'skewed';

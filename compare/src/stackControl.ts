@@ -67,11 +67,16 @@ export class StackControl {
     await this.compose(['--profile', 'skewed', 'rm', '--stop', '--force', 'api-slow']);
   }
 
+  /** 1.5 s of GET /whoami over 16 connections: which replicas and workers answer now. */
+  private probe() {
+    return runLoad({ baseUrl: this.options.baseUrl, scenario: { model: 'closed', vus: 16, durationSec: 1.5 }, requests: [{ path: '/whoami' }] });
+  }
+
   /** Probes until a replica whose name starts with `prefix` answers (nginx re-resolves `api` every 2 s). */
   async waitForReplica(prefix: string, timeoutMs = 60_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const probe = await runLoad({ baseUrl: this.options.baseUrl, scenario: { model: 'closed', vus: 16, durationSec: 1.5 }, requests: [{ path: '/whoami' }] });
+      const probe = await this.probe();
       if (probe.distribution.perReplica.some((r) => r.replica.startsWith(prefix) && r.requests > 0)) return;
       if (Date.now() > deadline) throw new Error(`no replica named ${prefix}* answered within ${timeoutMs} ms`);
       await sleep(1000);
@@ -87,7 +92,7 @@ export class StackControl {
     const deadline = Date.now() + timeoutMs;
     let seen: string[] = [];
     for (;;) {
-      const probe = await runLoad({ baseUrl: this.options.baseUrl, scenario: { model: 'closed', vus: 16, durationSec: 1.5 }, requests: [{ path: '/whoami' }] });
+      const probe = await this.probe();
       seen = probe.distribution.perWorker.filter((w) => w.requests > 0).map((w) => w.key).sort();
       if (probe.failed === 0 && seen.length === expectedWorkers) return seen;
       if (Date.now() > deadline) {
