@@ -44,3 +44,9 @@ export function skewedPath(iteration) {
 export function clientIdFor(vu) {
   return `vu-${vu}`;
 }
+
+/**
+ * The uniform scenario's wait, in ms: each request costs the same on every replica and almost no CPU, so the
+ * spread over replicas is the strategy's alone (k6/scripts/10-uniform.js and the runner's `uniform`).
+ */
+export const UNIFORM_IO_MS = 50;

@@ -1,7 +1,7 @@
 // The named scenarios. Each mirrors a k6 script in k6/scripts/ (same requests, same shape, same thresholds) or,
 // until one exists, a load shape of k6/lib/config.js, so `make loadtest` means the same load whether k6 or this
 // runner drives it. Change both together.
-import { heavyTailWorkN as k6HeavyTailWorkN, skewedPath as k6SkewedPath } from '../../k6/lib/workload.js';
+import { UNIFORM_IO_MS, heavyTailWorkN as k6HeavyTailWorkN, skewedPath as k6SkewedPath } from '../../k6/lib/workload.js';
 import type { IterationSpec, RequestContext, Scenario } from './types.js';
 
 export interface ScenarioDefinition {
@@ -134,11 +134,21 @@ export const SCENARIOS: Readonly<Record<string, ScenarioDefinition>> = {
   },
   distribution: {
     name: 'distribution',
-    description: '32 VUs hammering GET / (no sleep) for 20 s: how evenly do replicas and workers share it?',
-    mirrors: 'no k6 script yet (closed model like k6 constant-vus, no sleep)',
+    description: '32 connections hammering GET / (no sleep) for 20 s, every core busy: how evenly do replicas and workers share it?',
+    mirrors: 'k6/scripts/09-distribution.js',
+    k6ScriptName: '09-distribution',
     scenario: { model: 'closed', vus: 32, durationSec: 20, sleepMs: 0 },
     requests: [{ name: '/', path: '/', headers: clientIdHeader }],
-    thresholds: ['http_req_failed:rate<0.01'],
+    thresholds: ['http_req_failed:rate<0.01', 'http_req_duration:p(95)<500'],
+  },
+  uniform: {
+    name: 'uniform',
+    description: `64 connections, GET /io?ms=${UNIFORM_IO_MS} (no sleep) for 20 s: every request costs the same wait and the cores stay mostly idle, so the spread is the strategy's own`,
+    mirrors: 'k6/scripts/10-uniform.js',
+    k6ScriptName: '10-uniform',
+    scenario: { model: 'closed', vus: 64, durationSec: 20, sleepMs: 0 },
+    requests: [{ name: '/io', path: `/io?ms=${UNIFORM_IO_MS}`, headers: clientIdHeader }],
+    thresholds: ['http_req_failed:rate<0.01', 'http_req_duration:p(95)<500'],
   },
 };
 
