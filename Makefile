@@ -184,8 +184,8 @@ compare-cluster: tooling ## Post 000 in one replica: 1 worker vs N, and SCHED_RR
 	@$(COMPARE_ENV) node build/compare/src/cli.js cluster --scenario $(SCENARIO) $(COMPARE_FLAGS)
 
 .PHONY: compare-connections
-compare-connections: tooling ## One replica, N workers: how 1, 2, 4, 64 keep-alive connections split between its workers
-	@$(call say,comparing connection counts through nginx to one replica (the replicas are recreated, then restored))
+compare-connections: tooling ## One replica, N workers: how 1, 2, 4, 64 connections split between its workers, and 1 with upstream keep-alive off
+	@$(call say,comparing connection counts through nginx to one replica, then upstream keep-alive off (the replicas and nginx are recreated, then restored))
 	@$(COMPARE_ENV) node build/compare/src/cli.js connections $(if $(filter file,$(origin SCENARIO)),,--scenario $(SCENARIO)) $(COMPARE_FLAGS)
 
 # ---- tests ---------------------------------------------------------------------------------------

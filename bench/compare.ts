@@ -8,7 +8,8 @@
 //   3. one replica, /work with 16 connections and no think time: N workers ÷ 1 worker throughput, and SCHED_NONE
 //      vs SCHED_RR worker max/min;
 //   4. post 000's experiment (1000 VUs, sleep 1 s, 30 s) through the stack: 1 worker vs N workers in one replica;
-//   5. connections, not requests: busiest worker per second at 1, 2, 4, 64 connections.
+//   5. connections, not requests: busiest worker per second at 1, 2, 4, 64 connections, and at 1 connection with
+//      nginx's upstream keep-alive off (every request a new connection to the app), with its throughput.
 import os from 'node:os';
 import path from 'node:path';
 import { runComparison, runStamp, type ComparisonResult, type ComparisonKind } from '../compare/src/runComparison.js';
@@ -106,9 +107,12 @@ async function main(): Promise<void> {
 
   // 5. connections, not requests.
   const conn = await compare('connections', 'connections', 'distribution', connectionVariants(WORKERS), { durationSec: 10 });
-  add('one replica, GET /, busiest worker\'s share per second (median): 1, 2, 4, 64 connections',
+  add('one replica, GET /, busiest worker\'s share per second (median): 1, 2, 4, 64 connections; 1 connection with upstream keep-alive off',
     conn.rows.map((r) => r.variant).join(', '), conn.rows.map((r) => `**${pct(r.busiestWorkerSecondShare)}**`).join(', '), `even = ${pct(1 / WORKERS)}`);
   add('same, whole-run worker max/min', '', conn.rows.map((r) => f(r.workerMaxMin)).join(', '), '');
+  const on = row(conn, '1 connection');
+  const off = row(conn, '1 connection, upstream keep-alive off');
+  add('one connection: req/s with upstream keep-alive on; off', '', `${on.throughputRps.toFixed(0)}; ${off.throughputRps.toFixed(0)} (**${(off.throughputRps / on.throughputRps).toFixed(2)}×**)`, 'as measured');
 
   const cpu = os.cpus()[0]?.model?.trim() ?? 'unknown CPU';
   console.log(`\nComparison benchmark, ${new Date().toISOString().slice(0, 10)}, ${os.cpus().length} cores (${cpu}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, ` +

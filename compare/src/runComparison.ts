@@ -129,6 +129,7 @@ export async function runComparison(options: ComparisonOptions): Promise<Compari
     }
   } finally {
     // Leave the stack as it was found, even when a variant failed.
+    if (options.variants.some((v) => v.recreatesNginx)) await stack.setUpstreamKeepalive(true);
     if (options.variants.some((v) => v.recreatesApi)) await stack.recreateApi({});
     if (withSlowReplica) await stack.removeSlowReplica();
     if ((await stack.activeStrategy()) !== originalStrategy) await stack.switchStrategy(originalStrategy);

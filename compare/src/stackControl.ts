@@ -24,6 +24,9 @@ export interface ApiSettings {
   readonly API_SCHED_POLICY?: 'rr' | 'none';
 }
 
+/** The compose override of the keep-alive-off variant, relative to the repository root (the compose working directory). */
+export const KEEPALIVE_OFF_COMPOSE_FILE = 'compare/compose.upstream-keepalive-off.yaml';
+
 export class StackControl {
   constructor(private readonly options: StackControlOptions) {}
 
@@ -55,6 +58,17 @@ export class StackControl {
     // ones after it, so the replica names would drift away from api-1..N in every table and dashboard.
     await this.compose(['rm', '--stop', '--force', 'api']);
     await this.compose(['up', '-d', '--wait', '--wait-timeout', '180', 'api'], { ...settings });
+  }
+
+  /**
+   * Recreates nginx with upstream keep-alive off (compare/compose.upstream-keepalive-off.yaml) or back with the
+   * stack's own snippet. Only nginx is recreated (--no-deps); its strategy comes back as LB_STRATEGY says, so the
+   * comparison restores the strategy it found after this.
+   */
+  async setUpstreamKeepalive(on: boolean): Promise<void> {
+    this.options.log(`recreating nginx with upstream keep-alive ${on ? 'on (the stack\'s own config)' : 'off'}`);
+    const override = on ? [] : ['-f', KEEPALIVE_OFF_COMPOSE_FILE];
+    await this.compose([...override, 'up', '-d', '--wait', '--wait-timeout', '60', '--no-deps', '--force-recreate', 'nginx']);
   }
 
   async startSlowReplica(): Promise<void> {

@@ -16,6 +16,8 @@ export interface Variant {
   readonly overrides?: ScenarioOverrides;
   /** True when apply() recreates the api replicas: the comparison then restores the stack's own topology after. */
   readonly recreatesApi?: boolean;
+  /** True when apply() recreates nginx with another config: the comparison recreates it as the stack has it after. */
+  readonly recreatesNginx?: boolean;
 }
 
 export const STRATEGIES = ['round_robin', 'least_conn', 'ip_hash', 'hash', 'random'] as const;
@@ -61,9 +63,11 @@ export function clusterVariants(workersPerReplica: number): Variant[] {
  * long-lived connections, reused most-recent-first. So how evenly the workers of one replica share the load
  * depends on how many connections are in flight: one replica with N workers (SCHED_RR), the same requests over
  * 1, 2, 4 and 64 client connections through nginx. The first variant recreates the replica; the others reuse it.
+ * The last one is 1 connection again with nginx's upstream keep-alive off: every request is a new connection to
+ * the app, so the primary deals out requests, and the spread evens out at the price of a handshake per request.
  */
 export function connectionVariants(workersPerReplica: number, connections: readonly number[] = [1, 2, 4, 64]): Variant[] {
-  return connections.map((c, i) => ({
+  const withKeepalive: Variant[] = connections.map((c, i) => ({
     name: `${c} connection${c === 1 ? '' : 's'}`,
     strategy: 'round_robin',
     overrides: { vus: c },
@@ -75,4 +79,13 @@ export function connectionVariants(workersPerReplica: number, connections: reado
         }
       : { apply: async () => undefined }),
   }));
+  const keepaliveOff: Variant = {
+    name: '1 connection, upstream keep-alive off',
+    strategy: 'round_robin',
+    overrides: { vus: 1 },
+    expectedWorkers: workersPerReplica,
+    recreatesNginx: true,
+    apply: (stack) => stack.setUpstreamKeepalive(false),
+  };
+  return [...withKeepalive, keepaliveOff];
 }

@@ -6,7 +6,7 @@ import { rowFromK6Report, SecondByWorker, type ComparisonRow, type K6Report } fr
 import { comparisonCells, formatComparisonMarkdown, formatComparisonText } from '../src/formatComparison.js';
 import { escapeHtml, renderHtmlReport } from '../src/htmlReport.js';
 import { k6RunArgs, slug } from '../src/runComparison.js';
-import { clusterVariants, strategyVariants } from '../src/variants.js';
+import { clusterVariants, connectionVariants, strategyVariants } from '../src/variants.js';
 
 function row(variant: string, overrides: Partial<ComparisonRow> = {}): ComparisonRow {
   return {
@@ -100,6 +100,19 @@ test('variants: strategies are checked by name; the cluster comparison is 1 work
   assert.deepEqual(clusterVariants(2).map((v) => [v.name, v.expectedWorkers]), [
     ['1 worker', 1], ['2 workers, SCHED_RR', 2], ['2 workers, SCHED_NONE', 2],
   ]);
+});
+
+test('variants: connections are 1/2/4/64 on one recreated replica, then 1 again with nginx recreated without upstream keep-alive', () => {
+  const variants = connectionVariants(2);
+  assert.deepEqual(variants.map((v) => [v.name, v.overrides?.vus, v.recreatesApi ?? false, v.recreatesNginx ?? false]), [
+    ['1 connection', 1, true, false],
+    ['2 connections', 2, false, false],
+    ['4 connections', 4, false, false],
+    ['64 connections', 64, false, false],
+    ['1 connection, upstream keep-alive off', 1, false, true],
+  ]);
+  // The keep-alive-off variant must still find the same workers serving after nginx was recreated.
+  assert.equal(variants.at(-1)!.expectedWorkers, 2);
 });
 
 test('k6 runs through compose with the run id, the report folder, the strategy tag and only the overrides given', () => {

@@ -173,6 +173,12 @@ export function findScenario(nameOrScript: string): ScenarioDefinition | undefin
 }
 
 /** A named scenario with CLI overrides applied; throws on an unknown name or a flag that does not fit the model. */
+/** "64 VUs for 6 s" / "500 req/s for 10 s": a scenario's shape in the words the descriptions use. */
+export function describeShape(scenario: Scenario): string {
+  if (scenario.model === 'closed') return `${scenario.vus} VU${scenario.vus === 1 ? '' : 's'} for ${scenario.durationSec} s${scenario.sleepMs ? `, sleep ${scenario.sleepMs} ms` : ''}`;
+  return `${scenario.ratePerSec} req/s for ${scenario.durationSec} s`;
+}
+
 export function buildScenario(nameOrScript: string, overrides: ScenarioOverrides = {}): ScenarioDefinition {
   const base = findScenario(nameOrScript);
   if (base === undefined) {
@@ -203,5 +209,8 @@ export function buildScenario(nameOrScript: string, overrides: ScenarioOverrides
     };
   }
   const requests = overrides.path === undefined ? base.requests : [{ name: 'custom', path: overrides.path, headers: clientIdHeader }];
-  return { ...base, scenario, requests };
+  // The description names the default shape; say what this run actually does when it was overridden.
+  const overridden = Object.values(overrides).some((v) => v !== undefined);
+  const description = overridden ? `${base.description} [this run: ${describeShape(scenario)}${overrides.path === undefined ? '' : `, GET ${overrides.path}`}]` : base.description;
+  return { ...base, description, scenario, requests };
 }

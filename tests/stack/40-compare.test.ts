@@ -5,6 +5,8 @@
 //   - 64 connections on a uniform route: round_robin and least_conn spread over replicas with Jain >= 0.98;
 //   - one client under ip_hash lands on exactly one replica; many client ids under hash reach every replica;
 //   - one replica with N workers serves /work faster than the same replica with 1 worker;
+//   - one client connection to that replica: its workers share the requests more evenly with nginx's upstream
+//     keep-alive off than on (Node's cluster deals out connections, not requests);
 //   - every report exists, and the HTML holds each number the table printed.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -12,9 +14,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { comparisonCells } from '../../compare/src/formatComparison.js';
 import { escapeHtml } from '../../compare/src/htmlReport.js';
-import { runComparison, type ComparisonResult } from '../../compare/src/runComparison.js';
+import { runComparison, type ComparisonKind, type ComparisonResult } from '../../compare/src/runComparison.js';
 import { StackControl } from '../../compare/src/stackControl.js';
-import { clusterVariants, strategyVariants } from '../../compare/src/variants.js';
+import { clusterVariants, connectionVariants, strategyVariants } from '../../compare/src/variants.js';
 import type { ScenarioOverrides } from '../../loadrunner/src/index.js';
 import { repoRoot, stackComposeCommand } from '../lib/compose.js';
 import { baseUrl, liveWorkers, switchStrategy } from '../lib/stack.js';
@@ -32,7 +34,7 @@ after(async () => {
   await switchStrategy('round_robin');
 });
 
-async function compare(name: string, kind: 'strategies' | 'cluster', scenario: string, variants: Parameters<typeof runComparison>[0]['variants'], overrides: ScenarioOverrides): Promise<ComparisonResult> {
+async function compare(name: string, kind: ComparisonKind, scenario: string, variants: Parameters<typeof runComparison>[0]['variants'], overrides: ScenarioOverrides): Promise<ComparisonResult> {
   const result = await runComparison({
     kind,
     scenario,
@@ -103,6 +105,23 @@ test('one replica: N workers serve /work faster than 1 worker (post 000), and th
   assert.ok(many.throughputRps > one.throughputRps, `${workers} workers ${many.throughputRps.toFixed(1)} req/s vs 1 worker ${one.throughputRps.toFixed(1)} req/s`);
   assert.equal(many.perWorker.filter((w) => w.requests > 0).length, workers);
   // Back to the stack's own topology (every replica, every worker) for the tests after this one.
+  await stack.waitForTopology((await liveWorkersEventually(replicas.length)).length);
+});
+
+test('one connection to one replica: the workers share it more evenly with upstream keep-alive off (connections, not requests)', async () => {
+  const workers = 2;
+  const result = await compare('connections', 'connections', 'distribution', connectionVariants(workers, [1]), { durationSec: 5 });
+  const on = byVariant(result, '1 connection');
+  const off = byVariant(result, '1 connection, upstream keep-alive off');
+  // With keep-alive, nginx sends this client's requests down one reused upstream connection, which one worker owns
+  // until nginx opens another (keepalive_requests); without it every request is a new connection, dealt in turn.
+  assert.ok(on.workerMaxMin !== null && off.workerMaxMin !== null && off.workerMaxMin < on.workerMaxMin,
+    `worker max/min: keep-alive off ${off.workerMaxMin} vs on ${on.workerMaxMin}`);
+  assert.ok((off.busiestWorkerSecondShare ?? 1) < (on.busiestWorkerSecondShare ?? 0),
+    `busiest worker's share per second: keep-alive off ${off.busiestWorkerSecondShare} vs on ${on.busiestWorkerSecondShare}`);
+  // The stack's own nginx is back: its upstream keeps connections again (the app sees far fewer connections than requests).
+  const snippet = await stack.compose(['exec', '-T', 'nginx', 'cat', '/etc/nginx/snippets/upstream-keepalive.conf']);
+  assert.match(snippet, /^keepalive \d+;/m, 'nginx was not restored with upstream keep-alive');
   await stack.waitForTopology((await liveWorkersEventually(replicas.length)).length);
 });
 
