@@ -5,8 +5,8 @@
 //   1. skewed scenario: least_conn p99 ÷ round_robin p99 (goal <= 0.6), RUNS runs, median;
 //   2. fairness at 64 connections: worker and replica Jain for round_robin and least_conn, on the uniform route
 //      (GET /io?ms=50, goal >= 0.99) and on GET / with every core busy (as measured);
-//   3. one replica, /work with 16 connections and no think time: N workers ÷ 1 worker throughput, and SCHED_NONE
-//      vs SCHED_RR worker max/min;
+//   3. one replica, /work with 16 connections and no think time: N workers ÷ 1 worker throughput at n = 10^6 and
+//      10^7, and SCHED_NONE vs SCHED_RR worker max/min;
 //   4. post 000's experiment (1000 VUs, sleep 1 s, 30 s) through the stack: 1 worker vs N workers in one replica;
 //   5. connections, not requests: busiest worker per second at 1, 2, 4, 64 connections, and at 1 connection with
 //      nginx's upstream keep-alive off (every request a new connection to the app), with its throughput.
@@ -82,22 +82,29 @@ async function main(): Promise<void> {
     }
   }
 
-  // 3. one replica, saturating /work: N vs 1 worker, SCHED_RR vs SCHED_NONE.
-  const speedups: number[] = [];
-  const rrMaxMin: number[] = [];
-  const noneMaxMin: number[] = [];
-  for (let i = 0; i < RUNS; i++) {
-    const r = await compare(`cluster-${i + 1}`, 'cluster', 'post000', clusterVariants(WORKERS), { vus: 16, durationSec: 10, sleepMs: 0 });
-    const one = row(r, '1 worker');
-    const rr = row(r, `${WORKERS} workers, SCHED_RR`);
-    const none = row(r, `${WORKERS} workers, SCHED_NONE`);
-    speedups.push(rr.throughputRps / one.throughputRps);
-    rrMaxMin.push(rr.workerMaxMin ?? Infinity);
-    noneMaxMin.push(none.workerMaxMin ?? Infinity);
-    log(`cluster #${i + 1}: ${one.throughputRps.toFixed(0)} -> ${rr.throughputRps.toFixed(0)} req/s (x${speedups.at(-1)!.toFixed(2)}); max/min RR ${f(rrMaxMin.at(-1))}, NONE ${f(noneMaxMin.at(-1))}`);
+  // 3. one replica, saturating /work: N vs 1 worker, SCHED_RR vs SCHED_NONE. Post 000's n = 10^6 (about 1 ms of CPU,
+  //    as much as nginx and the load generator spend per request on the same cores), then n = 10^7, where the work
+  //    dominates (the size tests/stack/40-compare.test.ts asserts on).
+  for (const n of [1_000_000, 10_000_000]) {
+    const speedups: number[] = [];
+    const rrMaxMin: number[] = [];
+    const noneMaxMin: number[] = [];
+    const variants = n === 1_000_000 ? clusterVariants(WORKERS) : clusterVariants(WORKERS).filter((v) => !v.name.includes('NONE'));
+    for (let i = 0; i < RUNS; i++) {
+      const r = await compare(`cluster-n${n}-${i + 1}`, 'cluster', 'post000', variants, { vus: 16, durationSec: 10, sleepMs: 0, path: `/work?n=${n}` });
+      const one = row(r, '1 worker');
+      const rr = row(r, `${WORKERS} workers, SCHED_RR`);
+      speedups.push(rr.throughputRps / one.throughputRps);
+      rrMaxMin.push(rr.workerMaxMin ?? Infinity);
+      const none = r.rows.find((x) => x.variant === `${WORKERS} workers, SCHED_NONE`);
+      if (none !== undefined) noneMaxMin.push(none.workerMaxMin ?? Infinity);
+      log(`cluster n=${n} #${i + 1}: ${one.throughputRps.toFixed(0)} -> ${rr.throughputRps.toFixed(0)} req/s (x${speedups.at(-1)!.toFixed(2)}); max/min RR ${f(rrMaxMin.at(-1))}, NONE ${f(noneMaxMin.at(-1))}`);
+    }
+    add(`one replica through nginx, GET /work?n=${n.toExponential().replace('+', '')}, 16 connections, no sleep: ${WORKERS} workers ÷ 1 worker req/s`, speedups.map((x) => x.toFixed(2)).join(', '), `**${median(speedups).toFixed(2)}×**`, '(≥ 1.7 with wrk: make bench-api)');
+    if (noneMaxMin.length > 0) {
+      add(`same, worker max/min: SCHED_RR; SCHED_NONE`, `${rrMaxMin.map((x) => f(x)).join(', ')}; ${noneMaxMin.map((x) => f(x)).join(', ')}`, `RR **${f(median(rrMaxMin))}**, NONE **${f(median(noneMaxMin))}**`, 'as measured');
+    }
   }
-  add(`one replica through nginx, GET /work?n=1e6, 16 connections, no sleep: ${WORKERS} workers ÷ 1 worker req/s`, speedups.map((x) => x.toFixed(2)).join(', '), `**${median(speedups).toFixed(2)}×**`, '(≥ 1.7 with wrk: make bench-api)');
-  add(`same, worker max/min: SCHED_RR; SCHED_NONE`, `${rrMaxMin.map((x) => f(x)).join(', ')}; ${noneMaxMin.map((x) => f(x)).join(', ')}`, `RR **${f(median(rrMaxMin))}**, NONE **${f(median(noneMaxMin))}**`, 'as measured');
 
   // 4. post 000 through the stack, once (30 s per variant).
   const post = await compare('post000', 'cluster', 'post000', clusterVariants(WORKERS).filter((v) => !v.name.includes('NONE')));

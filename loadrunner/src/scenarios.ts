@@ -173,9 +173,9 @@ export function findScenario(nameOrScript: string): ScenarioDefinition | undefin
 }
 
 /** A named scenario with CLI overrides applied; throws on an unknown name or a flag that does not fit the model. */
-/** "64 VUs for 6 s" / "500 req/s for 10 s": a scenario's shape in the words the descriptions use. */
+/** "64 VUs for 6 s, no sleep" / "500 req/s for 10 s": a scenario's shape in the words the descriptions use. */
 export function describeShape(scenario: Scenario): string {
-  if (scenario.model === 'closed') return `${scenario.vus} VU${scenario.vus === 1 ? '' : 's'} for ${scenario.durationSec} s${scenario.sleepMs ? `, sleep ${scenario.sleepMs} ms` : ''}`;
+  if (scenario.model === 'closed') return `${scenario.vus} VU${scenario.vus === 1 ? '' : 's'} for ${scenario.durationSec} s${scenario.sleepMs ? `, sleep ${scenario.sleepMs} ms` : ', no sleep'}`;
   return `${scenario.ratePerSec} req/s for ${scenario.durationSec} s`;
 }
 

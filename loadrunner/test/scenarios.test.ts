@@ -96,6 +96,6 @@ test('the skewed mix: about 1 in 5 an /io wait, the rest heavy-tailed /work, the
 
 test('an overridden scenario says what this run does; a default one keeps its description', () => {
   assert.equal(buildScenario('distribution').description, SCENARIOS.distribution!.description);
-  assert.match(buildScenario('distribution', { vus: 1, durationSec: 5 }).description, /\[this run: 1 VU for 5 s\]$/);
+  assert.match(buildScenario('distribution', { vus: 1, durationSec: 5 }).description, /\[this run: 1 VU for 5 s, no sleep\]$/);
   assert.match(buildScenario('skewed', { ratePerSec: 300 }).description, /\[this run: 300 req\/s for 20 s\]$/);
 });
