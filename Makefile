@@ -150,10 +150,13 @@ build-broken: images ## Build a broken release (workers never ready) to watch ma
 # ---- load ----------------------------------------------------------------------------------------
 
 .PHONY: loadtest
-loadtest: ## Run post 000's experiment (1000 VUs, 30 s) through nginx; non-zero exit when thresholds fail
+loadtest: ## Run post 000's experiment (1000 VUs, 30 s) through nginx, or SCENARIO=<name>; non-zero exit when thresholds fail
 	@if [ "$(MODE)" = online ]; then \
+	  $(MAKE) tooling; \
 	  mkdir -p reports; \
-	  RUN_ID=$(RUN_ID) $(COMPOSE) --profile loadtest run --rm k6; \
+	  script=$${K6_SCRIPT:-$$(node build/loadrunner/src/cli.js --scenario $(SCENARIO) --k6-script)} || exit 2; \
+	  echo "k6: k6/scripts/$$script.js"; \
+	  RUN_ID=$(RUN_ID) K6_SCRIPT=$$script $(COMPOSE) --profile loadtest run --rm k6; \
 	else \
 	  $(MAKE) tooling; \
 	  echo "offline mode: k6 is not available, running the Node load runner with the same scenario and summary"; \

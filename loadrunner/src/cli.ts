@@ -15,7 +15,7 @@ import { isTrendStatName, type TrendStatName } from './latencyStats.js';
 import { NonLoopbackTargetError, resolveLoopbackTarget } from './loopbackTarget.js';
 import { formatProgressLine } from './progressLine.js';
 import { runLoad } from './runLoad.js';
-import { buildScenario, SCENARIOS, type ScenarioDefinition, type ScenarioOverrides } from './scenarios.js';
+import { buildScenario, findScenario, SCENARIOS, type ScenarioDefinition, type ScenarioOverrides } from './scenarios.js';
 import { evaluateThresholds, parseThreshold, type Threshold } from './thresholds.js';
 import type { ExpectedTopology, LoadResult } from './types.js';
 
@@ -57,6 +57,8 @@ Options (environment variable used when the flag is absent, as the k6 scripts re
   --report-dir <dir>         write <dir>/<k6 script>-<run id>.json and .md, like the k6 scripts do
   --quiet                    no progress lines on stderr
   --list                     list scenarios and exit
+  --k6-script                print the k6 script --scenario mirrors (e.g. 02-post000-cluster) and exit; exit 104 if
+                             it has none (make loadtest uses it online, so SCENARIO picks the same load with k6)
   -h, --help
 
 Exit codes (as k6): 0 ok, 99 threshold failed, 104 invalid options, 108 setup aborted (healthz down).`;
@@ -117,6 +119,7 @@ const OPTIONS = {
   'report-dir': { type: 'string' },
   quiet: { type: 'boolean', default: false },
   list: { type: 'boolean', default: false },
+  'k6-script': { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
 
@@ -230,6 +233,16 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
   if (args.list) {
     for (const s of Object.values(SCENARIOS)) process.stdout.write(`${s.name.padEnd(13)} ${s.description}\n${' '.repeat(14)}mirrors ${s.mirrors}\n`);
+    return EXIT_OK;
+  }
+
+  if (args['k6-script']) {
+    const found = findScenario(args.scenario!);
+    if (found?.k6ScriptName === undefined) {
+      process.stderr.write(`loadrunner: scenario ${JSON.stringify(args.scenario)} has ${found === undefined ? 'no definition' : 'no k6 script'}\n`);
+      return EXIT_INVALID_CONFIG;
+    }
+    process.stdout.write(`${found.k6ScriptName}\n`);
     return EXIT_OK;
   }
 

@@ -116,4 +116,14 @@ describe('the CLI as a child process', { concurrency: true }, () => {
     assert.equal(bad.code, 104);
     assert.match(bad.stderr, /invalid threshold/);
   });
+
+  test('--k6-script names the k6 script a scenario mirrors (make loadtest online), and fails for one without', async () => {
+    const skewed = await runCli(['--scenario', 'skewed', '--k6-script']);
+    assert.equal(skewed.code, 0, skewed.stderr);
+    assert.equal(skewed.stdout, '06-skewed\n');
+    assert.equal((await runCli(['--scenario', '02-post000-cluster', '--k6-script'])).stdout, '02-post000-cluster\n');
+    const unknown = await runCli(['--scenario', 'nope', '--k6-script']);
+    assert.equal(unknown.code, 104);
+    assert.match(unknown.stderr, /no definition/);
+  });
 });
