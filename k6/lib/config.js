@@ -4,6 +4,7 @@
 import http from 'k6/http';
 import exec from 'k6/execution';
 import { sleep } from 'k6';
+import { spikeStages } from './workload.js';
 
 /** Reads a numeric environment variable (`k6 run -e NAME=value` or the process environment). */
 export function envNumber(name, fallback) {
@@ -127,13 +128,8 @@ export function spike({
     timeUnit: '1s',
     preAllocatedVUs,
     maxVUs,
-    stages: [
-      { target: base, duration: '30s' },
-      { target: peak, duration: '10s' },
-      { target: peak, duration: '1m' },
-      { target: base, duration: '10s' },
-      { target: base, duration: '1m' },
-    ],
+    // One shape for k6 and the Node runner: k6/lib/workload.js spikeStages().
+    stages: spikeStages(base, peak).map((s) => ({ target: s.target, duration: `${s.seconds}s` })),
   };
 }
 

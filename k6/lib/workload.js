@@ -50,3 +50,18 @@ export function clientIdFor(vu) {
  * spread over replicas is the strategy's alone (k6/scripts/10-uniform.js and the runner's `uniform`).
  */
 export const UNIFORM_IO_MS = 50;
+
+/**
+ * The spike shape (k6/lib/config.js spike() and the runner's `spike`): the base rate for 30 s, a 10 s ramp to the
+ * peak, the peak held for 1 min, a 10 s ramp back, the base for 1 min. Rates in iterations/s.
+ * @param {number} base @param {number} peak @returns {{ target: number, seconds: number }[]}
+ */
+export function spikeStages(base, peak) {
+  return [
+    { target: base, seconds: 30 },
+    { target: peak, seconds: 10 },
+    { target: peak, seconds: 60 },
+    { target: base, seconds: 10 },
+    { target: base, seconds: 60 },
+  ];
+}

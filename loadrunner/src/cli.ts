@@ -15,7 +15,7 @@ import { isTrendStatName, type TrendStatName } from './latencyStats.js';
 import { NonLoopbackTargetError, resolveLoopbackTarget } from './loopbackTarget.js';
 import { formatProgressLine } from './progressLine.js';
 import { runLoad } from './runLoad.js';
-import { buildScenario, findScenario, SCENARIOS, type ScenarioDefinition, type ScenarioOverrides } from './scenarios.js';
+import { buildScenario, describeStages, findScenario, SCENARIOS, type ScenarioDefinition, type ScenarioOverrides } from './scenarios.js';
 import { evaluateThresholds, parseThreshold, type Threshold } from './thresholds.js';
 import type { ExpectedTopology, LoadResult } from './types.js';
 
@@ -36,7 +36,7 @@ Options (environment variable used when the flag is absent, as the k6 scripts re
   --vus <n>                  closed-model scenarios: virtual users    VUS
   --duration <d>             e.g. 30s, 1m30s                          DURATION
   --sleep <d>                closed-model scenarios: think time after each iteration (k6 sleep), e.g. 1s, 0
-  --rate <n>                 open-model scenarios: iterations/s       RATE
+  --rate <n>                 open-model scenarios: iterations/s (spike: its peak)  RATE
   --max-in-flight <n>        open-model scenarios: k6 maxVUs          MAX_VUS
   --path <path>              replace the request mix with GET <path>, e.g. /work?n=1000000
   --connections <n>          cap on open connections (default: one per VU, like k6)
@@ -186,7 +186,9 @@ function describeShape(plan: RunPlan): string {
   const s = plan.definition.scenario;
   return s.model === 'closed'
     ? `${s.vus} looping VUs for ${formatDurationMs(s.durationSec * 1000)}` + (s.sleepMs ? ` (sleep ${formatDurationMs(s.sleepMs)} per iteration)` : ' (no sleep)')
-    : `${s.ratePerSec} iterations/s for ${formatDurationMs(s.durationSec * 1000)} (maxVUs: ${s.maxInFlight})`;
+    : s.stages === undefined
+      ? `${s.ratePerSec} iterations/s for ${formatDurationMs(s.durationSec * 1000)} (maxVUs: ${s.maxInFlight})`
+      : `ramping arrival rate: ${describeStages(s.ratePerSec, s.stages)} (maxVUs: ${s.maxInFlight})`;
 }
 
 /** k6 reports errors as log lines during the run; the runner lists them once at the end, on stderr. */

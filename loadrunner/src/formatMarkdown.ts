@@ -1,4 +1,5 @@
 // A Markdown report of one run (for PR comments, docs/ results and workshop notes).
+import { describeStages } from './scenarios.js';
 import { formatBytes, formatDurationMs, formatRatePercent } from './k6Format.js';
 import type { ThresholdResult } from './thresholds.js';
 import { formatThresholdActual } from './thresholds.js';
@@ -13,7 +14,7 @@ function describeScenario(result: LoadResult): string {
   const s = result.scenario;
   return s.model === 'closed'
     ? `closed model, ${s.vus} VUs for ${s.durationSec} s${s.sleepMs ? `, sleep ${s.sleepMs} ms per iteration` : ', no sleep'}`
-    : `open model, ${s.ratePerSec} req/s for ${s.durationSec} s, at most ${s.maxInFlight} in flight`;
+    : `open model, ${s.stages === undefined ? `${s.ratePerSec} req/s for ${s.durationSec} s` : `${describeStages(s.ratePerSec, s.stages)}`}, at most ${s.maxInFlight} in flight`;
 }
 
 export function formatMarkdownSummary(result: LoadResult, thresholds: readonly ThresholdResult[], title = 'Load test'): string {

@@ -3,10 +3,12 @@
 // Closed model (k6 `constant-vus`): `vus` loops, each request -> optional sleep -> next, until the duration ends.
 // Open model (k6 `constant-arrival-rate`): requests start on a fixed schedule; when `maxInFlight` are already
 // running, the arrival is dropped and counted (k6 `dropped_iterations`), so a slow server cannot slow the schedule.
+// With `stages` the rate ramps from stage to stage (k6 `ramping-arrival-rate`): src/arrivalSchedule.ts.
 //
 // An iteration is one entry of the weighted mix: a single request or a sequence sent one after another.
 // Every run is bounded: after `durationSec` no new iteration starts, running iterations get `gracefulStopMs` to
 // finish (k6 `gracefulStop`), then whatever is left is cut and every socket is closed.
+import { arrivalsDue, cumulativeArrivals, rateAt, totalArrivals, validateStages } from './arrivalSchedule.js';
 import type { OutgoingHttpHeaders } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { resolveLoopbackTarget, type LoopbackTarget } from './loopbackTarget.js';
@@ -154,7 +156,10 @@ export async function runLoad(options: RunLoadOptions): Promise<LoadResult> {
   const scenario = options.scenario;
   positiveNumber(scenario.durationSec, 'durationSec');
   const maxVus = scenario.model === 'closed' ? positiveInteger(scenario.vus, 'vus') : positiveInteger(scenario.maxInFlight, 'maxInFlight');
-  if (scenario.model === 'open') positiveNumber(scenario.ratePerSec, 'ratePerSec');
+  if (scenario.model === 'open') {
+    positiveNumber(scenario.ratePerSec, 'ratePerSec');
+    validateStages(scenario);
+  }
   if (scenario.model === 'closed' && (scenario.sleepMs ?? 0) < 0) throw new Error('sleepMs must be >= 0');
   const timeoutMs = positiveNumber(options.timeoutMs ?? DEFAULT_TIMEOUT_MS, 'timeoutMs');
   const gracefulStopMs = options.gracefulStopMs ?? DEFAULT_GRACEFUL_STOP_MS;
@@ -354,8 +359,7 @@ async function runOpenModel(
   maxInFlight: number,
   changeActive: (delta: number) => void,
 ): Promise<void> {
-  const totalArrivals = Math.floor(scenario.durationSec * scenario.ratePerSec);
-  const msPerArrival = 1000 / scenario.ratePerSec;
+  const total = totalArrivals(scenario);
   // Free VU slots, so X-Client-Id style headers stay within 1..maxInFlight like k6's pre-allocated VUs.
   const freeSlots: number[] = [];
   for (let slot = maxInFlight; slot >= 1; slot--) freeSlots.push(slot);
@@ -385,14 +389,16 @@ async function runOpenModel(
   await new Promise<void>((resolve) => {
     const tick = (): void => {
       if (clock.stoppedEarly) return resolve();
-      const elapsed = performance.now() - startedAt;
+      const elapsedSec = (performance.now() - startedAt) / 1000;
       // Arrivals due before the end still go out when this tick runs a little after it (timers fire late).
-      const due = Math.min(totalArrivals, Math.floor(elapsed / msPerArrival) + 1);
+      const due = arrivalsDue(scenario, elapsedSec);
       while (launched < due) launch(launched++);
-      if (launched >= totalArrivals || clock.stopped) return resolve();
-      // Sleep until the next arrival, but at least 5 ms: at high rates arrivals go out in small batches,
-      // which costs far less CPU than one timer per request.
-      setTimeout(tick, Math.max(5, launched * msPerArrival - elapsed));
+      if (launched >= total || clock.stopped) return resolve();
+      // Sleep until the next arrival is due at the current rate, but at least 5 ms (at high rates arrivals go out in
+      // small batches, which costs far less CPU than one timer per request) and at most 100 ms (a ramp may speed up).
+      const rate = rateAt(scenario, elapsedSec);
+      const untilNextMs = rate > 0 ? ((launched - cumulativeArrivals(scenario, elapsedSec)) / rate) * 1000 : 100;
+      setTimeout(tick, Math.min(100, Math.max(5, untilNextMs)));
     };
     tick();
   });

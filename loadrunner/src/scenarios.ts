@@ -1,8 +1,8 @@
 // The named scenarios. Each mirrors a k6 script in k6/scripts/ (same requests, same shape, same thresholds) or,
 // until one exists, a load shape of k6/lib/config.js, so `make loadtest` means the same load whether k6 or this
 // runner drives it. Change both together.
-import { UNIFORM_IO_MS, heavyTailWorkN as k6HeavyTailWorkN, skewedPath as k6SkewedPath } from '../../k6/lib/workload.js';
-import type { IterationSpec, RequestContext, Scenario } from './types.js';
+import { UNIFORM_IO_MS, heavyTailWorkN as k6HeavyTailWorkN, skewedPath as k6SkewedPath, spikeStages as k6SpikeStages } from '../../k6/lib/workload.js';
+import type { IterationSpec, RateStage, RequestContext, Scenario } from './types.js';
 
 export interface ScenarioDefinition {
   readonly name: string;
@@ -40,6 +40,13 @@ export function skewedPath(ctx: RequestContext): string {
 }
 
 const expect = (status: number): readonly number[] => [status];
+
+/** k6/lib/workload.js spikeStages(), in the runner's units. */
+export function spikeStages(base: number, peak: number): RateStage[] {
+  return k6SpikeStages(base, peak).map((s) => ({ targetRate: s.target, durationSec: s.seconds }));
+}
+const SPIKE_BASE_RATE = 20;
+const SPIKE_PEAK_RATE = 800;
 
 export const SCENARIOS: Readonly<Record<string, ScenarioDefinition>> = {
   smoke: {
@@ -92,6 +99,15 @@ export const SCENARIOS: Readonly<Record<string, ScenarioDefinition>> = {
       { name: '/io', weight: 2, path: '/io?ms=50', headers: clientIdHeader },
     ],
     thresholds: ['http_req_failed:rate<0.01', 'http_req_duration:p(95)<500'],
+  },
+  spike: {
+    name: 'spike',
+    description: `open model, ${SPIKE_BASE_RATE} req/s for 30 s, a 10 s ramp to ${SPIKE_PEAK_RATE} req/s held 1 min, back to ${SPIKE_BASE_RATE} for 1 min: GET /work?n=100000. Absorb the burst, then recover`,
+    mirrors: 'k6/scripts/04-spike.js',
+    k6ScriptName: '04-spike',
+    scenario: { model: 'open', ratePerSec: SPIKE_BASE_RATE, durationSec: 170, maxInFlight: 1000, stages: spikeStages(SPIKE_BASE_RATE, SPIKE_PEAK_RATE) },
+    requests: [{ name: '/work', path: '/work?n=100000' }],
+    thresholds: ['http_req_failed:rate<0.01', 'http_req_duration:p(95)<2000'],
   },
   soak: {
     name: 'soak',
@@ -173,9 +189,22 @@ export function findScenario(nameOrScript: string): ScenarioDefinition | undefin
 }
 
 /** A named scenario with CLI overrides applied; throws on an unknown name or a flag that does not fit the model. */
+/** "20 -> 800 req/s in 10 s, 800 for 60 s, ...": a staged open model, stage by stage. */
+export function describeStages(startRate: number, stages: readonly RateStage[]): string {
+  let from = startRate;
+  return stages
+    .map((s) => {
+      const text = s.targetRate === from ? `${s.targetRate} req/s for ${s.durationSec} s` : `${from} -> ${s.targetRate} req/s in ${s.durationSec} s`;
+      from = s.targetRate;
+      return text;
+    })
+    .join(', ');
+}
+
 /** "64 VUs for 6 s, no sleep" / "500 req/s for 10 s": a scenario's shape in the words the descriptions use. */
 export function describeShape(scenario: Scenario): string {
   if (scenario.model === 'closed') return `${scenario.vus} VU${scenario.vus === 1 ? '' : 's'} for ${scenario.durationSec} s${scenario.sleepMs ? `, sleep ${scenario.sleepMs} ms` : ', no sleep'}`;
+  if (scenario.stages !== undefined) return `${describeStages(scenario.ratePerSec, scenario.stages)} (${scenario.durationSec} s)`;
   return `${scenario.ratePerSec} req/s for ${scenario.durationSec} s`;
 }
 
@@ -201,12 +230,24 @@ export function buildScenario(nameOrScript: string, overrides: ScenarioOverrides
     if (overrides.vus !== undefined || overrides.sleepMs !== undefined) {
       throw new Error(`scenario ${name} is an open model (arrival rate): use --rate / --max-in-flight, not --vus / --sleep`);
     }
-    scenario = {
-      ...base.scenario,
-      ratePerSec: overrides.ratePerSec ?? base.scenario.ratePerSec,
-      maxInFlight: overrides.maxInFlight ?? base.scenario.maxInFlight,
-      durationSec: overrides.durationSec ?? base.scenario.durationSec,
-    };
+    const stages = base.scenario.stages;
+    if (stages === undefined) {
+      scenario = {
+        ...base.scenario,
+        ratePerSec: overrides.ratePerSec ?? base.scenario.ratePerSec,
+        maxInFlight: overrides.maxInFlight ?? base.scenario.maxInFlight,
+        durationSec: overrides.durationSec ?? base.scenario.durationSec,
+      };
+    } else {
+      // Staged (spike): the stages fix the duration; --rate sets the peak, as RATE does for the k6 script.
+      if (overrides.durationSec !== undefined) throw new Error(`scenario ${name} has fixed stages (${base.scenario.durationSec} s): use --rate for its peak, not --duration`);
+      const peak = Math.max(...stages.map((s) => s.targetRate));
+      scenario = {
+        ...base.scenario,
+        maxInFlight: overrides.maxInFlight ?? base.scenario.maxInFlight,
+        stages: stages.map((s) => (s.targetRate === peak && overrides.ratePerSec !== undefined ? { ...s, targetRate: overrides.ratePerSec } : s)),
+      };
+    }
   }
   const requests = overrides.path === undefined ? base.requests : [{ name: 'custom', path: overrides.path, headers: clientIdHeader }];
   // The description names the default shape; say what this run actually does when it was overridden.

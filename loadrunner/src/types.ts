@@ -48,13 +48,23 @@ export interface ClosedScenario {
   readonly sleepMs?: number;
 }
 
-/** Open model, k6 `constant-arrival-rate`: new requests start at a fixed rate whatever the latency is. */
+/** One stage of a ramping open model, like a k6 `ramping-arrival-rate` stage: reach `targetRate` linearly over `durationSec`. */
+export interface RateStage {
+  readonly targetRate: number;
+  readonly durationSec: number;
+}
+
+/**
+ * Open model, k6 `constant-arrival-rate`: new requests start at a fixed rate whatever the latency is. With `stages`,
+ * k6 `ramping-arrival-rate`: the rate starts at `ratePerSec` and follows the stages (their durations add up to durationSec).
+ */
 export interface OpenScenario {
   readonly model: 'open';
   readonly ratePerSec: number;
   readonly durationSec: number;
   /** Like k6 `maxVUs`: an arrival while this many iterations are running is dropped (counted, not sent). */
   readonly maxInFlight: number;
+  readonly stages?: readonly RateStage[];
 }
 
 export type Scenario = ClosedScenario | OpenScenario;

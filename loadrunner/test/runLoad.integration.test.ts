@@ -98,6 +98,31 @@ describe('runLoad against a throwaway loopback server', { concurrency: true }, (
     }
   });
 
+  test('ramping open model (spike shape): exactly the integral of the stages arrives, the burst in its stage', async () => {
+    const server = await startFakeApiServer({ workers: SIX_WORKERS, latencyMs: 2 });
+    try {
+      const sentAt: number[] = [];
+      const startedAt = Date.now();
+      const result = await runLoad({
+        baseUrl: server.baseUrl,
+        // 20/s for 0.5 s, up to 400/s in 0.25 s, 400/s for 0.5 s, back down in 0.25 s: 10 + 52.5 + 200 + 52.5 = 315.
+        scenario: {
+          model: 'open', ratePerSec: 20, durationSec: 1.5, maxInFlight: 400,
+          stages: [{ targetRate: 20, durationSec: 0.5 }, { targetRate: 400, durationSec: 0.25 }, { targetRate: 400, durationSec: 0.5 }, { targetRate: 20, durationSec: 0.25 }],
+        },
+        requests: [{ path: '/' }],
+        onRequestDone: (r) => sentAt.push(r.sentAtMs - startedAt),
+      });
+      assert.equal(result.requests + result.droppedIterations, 315);
+      assert.equal(result.requests, server.totals.received);
+      // The burst really is in the burst: most requests are sent during the 400/s stage, few during the first 0.5 s.
+      const early = sentAt.filter((t) => t < 450).length;
+      assert.ok(early <= 15, `${early} requests in the 20/s stage (expected about 10)`);
+    } finally {
+      await server.close();
+    }
+  });
+
   test('open model: arrivals beyond maxInFlight are dropped, not queued', async () => {
     const server = await startFakeApiServer({ workers: ['api-1/0'], latencyMs: 400 });
     try {

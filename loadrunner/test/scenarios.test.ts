@@ -52,7 +52,7 @@ test('overrides apply to the model they fit, and are refused otherwise', () => {
   assert.deepEqual(buildScenario('average', { ratePerSec: 10, maxInFlight: 5 }).scenario, { model: 'open', ratePerSec: 10, durationSec: 60, maxInFlight: 5 });
   assert.throws(() => buildScenario('average', { vus: 5 }), /open model/);
   assert.throws(() => buildScenario('smoke', { ratePerSec: 5 }), /closed model/);
-  assert.throws(() => buildScenario('nope'), /unknown scenario "nope"; known: smoke \(01-smoke\), post000 \(02-post000-cluster\), average \(03-average-load\), soak \(05-soak\), skewed \(06-skewed\), many-clients \(07-many-clients\), single-client \(08-single-client\), distribution \(09-distribution\), uniform \(10-uniform\)/);
+  assert.throws(() => buildScenario('nope'), /unknown scenario "nope"; known: smoke \(01-smoke\), post000 \(02-post000-cluster\), average \(03-average-load\), spike \(04-spike\), soak \(05-soak\), skewed \(06-skewed\), many-clients \(07-many-clients\), single-client \(08-single-client\), distribution \(09-distribution\), uniform \(10-uniform\)/);
   assert.deepEqual(steps(buildScenario('distribution', { path: '/whoami' }).requests[0]).map((r) => r.path), ['/whoami']);
 });
 

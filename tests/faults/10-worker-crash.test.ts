@@ -1,5 +1,6 @@
 // Scenario 1: a pm2 worker dies under load (POST /chaos/crash: the worker answers, then process.exit(1)).
-//   - only requests in flight on that worker may fail (nginx retries the GETs on another replica);
+//   - only requests in flight on that worker may fail (nginx retries the GETs on another replica; a connection the
+//     cluster primary was handing to it can hang until nginx's read timeout, see the assertion);
 //   - pm2 replaces the worker within 2 s;
 //   - the other workers' p99 does not move;
 //   - a crash loop: pm2 gives up, pm2-runtime exits (2, or 0: see below), Docker's restart policy brings the
@@ -62,7 +63,19 @@ test('worker crash under load: only that worker\'s in-flight requests may fail, 
   // GETs that were in flight on the dying worker are retried by nginx (proxy_next_upstream error); a POST in
   // flight there is not (non_idempotent is off), so at most the POSTs that worker held may fail. At 40 req/s
   // over 6 workers with ~50 ms requests, that is at most a couple.
-  assert.equal(failedGets, 0, `GETs failed: ${JSON.stringify(report.sampleFailures)}`);
+  //
+  // One more way a request can be held by the dying worker: a connection the cluster primary (pm2-runtime) was
+  // handing to it. In SCHED_RR the primary accepts, sends the socket over IPC and closes its own copy only when the
+  // worker acknowledges it; a worker that dies first never does, so the connection stays open with nobody reading
+  // it (nodejs/node-v0.x-archive#7006; Node's lib/internal/cluster/round_robin_handle.js still works that way).
+  // nginx sees no error to retry on, and the request ends at proxy_read_timeout (504) or the client's timeout: one
+  // CI run met it once in 443 requests. Such a request was on its way to that worker, so it counts among what the
+  // worker held; any other failed GET (a 502, a reset) means nginx did not retry, and fails the test.
+  const failedAfterCrash = report.records.filter((r) => r.sentAtMs >= report.operationStartMs && (r.status === null || r.status < 200 || r.status > 299));
+  const strandedGets = failedAfterCrash.filter((r) => r.method === 'GET' && (r.errorCode === 'ETIMEDOUT' || r.status === 504));
+  if (strandedGets.length > 0) console.log(`# ${strandedGets.length} GET stranded in the primary's hand-off to the dying worker (waited ${strandedGets.map((r) => `${(r.durationMs / 1000).toFixed(1)} s`).join(', ')})`);
+  assert.equal(failedGets - strandedGets.length, 0, `GETs failed other than by a stranded hand-off: ${JSON.stringify(report.sampleFailures)}`);
+  assert.ok(strandedGets.length <= 1, `${strandedGets.length} GETs stranded: more than one connection in transit to the dying worker`);
   assert.ok(report.failed <= 3, `${report.failed} requests failed, more than one worker can hold in flight: ${JSON.stringify(report.sampleFailures)}`);
   assert.equal(report.mismatchedIds + report.duplicateIds + report.unanswered, 0);
   // "The other workers' p99 doesn't move" is the printed figure (before -> during); the test bounds stalls only.
