@@ -82,7 +82,7 @@ async function main(): Promise<void> {
     }
   }
 
-  // 3. one replica, saturating /work: N vs 1 worker, SCHED_RR vs SCHED_NONE. Post 000's n = 10^6 (about 1 ms of CPU,
+  // 3. one replica, saturating /work: N vs 1 worker, SCHED_RR vs SCHED_NONE. Post 000's n = 10^6 (about 2 ms of CPU,
   //    as much as nginx and the load generator spend per request on the same cores), then n = 10^7, where the work
   //    dominates (the size tests/stack/40-compare.test.ts asserts on).
   for (const n of [1_000_000, 10_000_000]) {
