@@ -5,9 +5,12 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 MAKEFLAGS += --no-print-directory
 
-# Offline stand-in versions, exported for compose.offline.yaml.
-include offline/versions.env
-export NODE_VERSION NGINX_VERSION PROMETHEUS_VERSION NGINX_EXPORTER_VERSION
+# Host-side tooling (load runner, compare, benchmarks, offline image builds, engine install, operations) lives
+# under tools/; everything else at the root is the stack itself. See tools/README.md.
+TOOLS := tools
+# The offline stand-ins' versions, read from the image pins in compose.yaml (the one place versions are pinned),
+# exported for compose.offline.yaml.
+$(foreach v,$(shell $(TOOLS)/offline/image-versions.sh),$(eval export $(v)))
 
 # Your overrides (ports, replicas, strategy...). Compose reads .env itself; make reads it for the URLs it prints.
 -include .env
@@ -18,7 +21,7 @@ GRAFANA_PORT ?= 3000
 # OFFLINE=auto (default) picks offline mode when no container registry answers; OFFLINE=1/0 forces it.
 OFFLINE ?= auto
 # Decided once per make run, and only by targets that need it (the probe takes up to 5 s).
-MODE = $(eval MODE := $(shell scripts/stack-mode.sh $(OFFLINE)))$(MODE)
+MODE = $(eval MODE := $(shell $(TOOLS)/host/stack-mode.sh $(OFFLINE)))$(MODE)
 # EXTRA_COMPOSE_FILES: more override files, e.g. make test-ops's short keep-alive timeouts.
 EXTRA_COMPOSE_FILES ?=
 COMPOSE_FILES = -f compose.yaml $(if $(filter offline,$(MODE)),-f compose.offline.yaml) $(foreach f,$(EXTRA_COMPOSE_FILES),-f $(f))
@@ -35,6 +38,9 @@ export COMPOSE_BAKE = false
 # with other ports: COMPOSE_PROJECT_NAME=ops HTTP_PORT=8180 PROMETHEUS_PORT=9190 make up
 COMPOSE_PROJECT_NAME ?= scaleout
 export COMPOSE_PROJECT_NAME
+# The api image's repository; a second copy of the stack (or a registry) can use its own.
+API_IMAGE_REPO ?= scaleout/api
+export API_IMAGE_REPO
 
 LB ?=
 N ?=
@@ -42,7 +48,11 @@ VERSION ?=
 PCT ?=
 SCENARIO ?= post000
 RUN_ID ?= $(shell date -u +%Y%m%dT%H%M%SZ)
-TOOLING := build/.built
+# The tooling's compiled output (tools/tsconfig.json: tools/, tests/ and k6/lib/ in one TypeScript project).
+BUILD := $(TOOLS)/build
+TOOLING := $(BUILD)/.built
+RUNNER = node $(BUILD)/tools/loadrunner/src/cli.js
+COMPARE_CLI = node $(BUILD)/tools/compare/src/cli.js
 
 say = printf '\033[1m==> %s\033[0m\n' "$(1)"
 
@@ -69,7 +79,7 @@ up: .secrets/grafana-admin-password images ## Start the stack (detached), return
 images: ## Build the offline stand-in images when in offline mode (no-op online)
 	@if [ "$(MODE)" = offline ]; then \
 	  echo "offline mode: no container registry answers, so the stack runs on stand-in images built from Debian packages (Grafana and k6 are not available offline; make loadtest uses the Node load runner)."; \
-	  offline/build-images.sh; \
+	  $(TOOLS)/offline/build-images.sh; \
 	fi
 
 .PHONY: urls
@@ -89,7 +99,7 @@ down: ## Stop and remove the stack's containers (keeps volumes)
 .PHONY: clean
 clean: ## Remove containers, volumes, built tooling and reports (keeps the offline images)
 	@$(COMPOSE) --profile loadtest --profile skewed --profile green down --remove-orphans --volumes
-	@rm -rf build reports
+	@rm -rf $(BUILD) reports
 
 .PHONY: ps
 ps: ## Show the stack's containers and their health
@@ -109,17 +119,17 @@ scale: ## Change the number of api replicas under load: make scale N=5 (new ones
 	@test -n "$(N)" || { echo "usage: make scale N=<replicas>"; exit 2; }
 	@$(OPS)/scale.sh "$(N)"
 
-# ---- zero-downtime operations (scripts/ops/, README "Zero-downtime operations") -------------------------
+# ---- zero-downtime operations ($(TOOLS)/ops/, docs "Zero-downtime operations") -------------------------
 
 # The operations run on the same stack as `make up`: same compose command, project and ports.
-OPS = COMPOSE='$(COMPOSE)' HTTP_PORT=$(HTTP_PORT) PROMETHEUS_PORT=$(PROMETHEUS_PORT) scripts/ops
+OPS = COMPOSE='$(COMPOSE)' HTTP_PORT=$(HTTP_PORT) PROMETHEUS_PORT=$(PROMETHEUS_PORT) $(TOOLS)/ops
 
 .PHONY: reload
 reload: ## pm2 graceful reload in every api replica, one replica and one worker at a time, gated on /readyz
 	@$(OPS)/reload.sh
 
 .PHONY: deploy
-deploy: images ## Rolling deploy of image scaleout/api:VERSION, one replica at a time; a never-ready release is rolled back
+deploy: images ## Rolling deploy of the api image tagged VERSION, one replica at a time; a never-ready release is rolled back
 	@test -n "$(VERSION)" || { echo "usage: make deploy VERSION=<tag>   (built from services/api if the tag does not exist)"; exit 2; }
 	@$(OPS)/deploy.sh "$(VERSION)"
 
@@ -143,7 +153,7 @@ rollback: ## Blue-green: undo, 100 % of requests to blue, then drain and remove 
 .PHONY: build-broken
 build-broken: images ## Build a broken release (workers never ready) to watch make deploy refuse it: make build-broken VERSION=broken
 	@test -n "$(VERSION)" || { echo "usage: make build-broken VERSION=<tag>"; exit 2; }
-	@$(call say,building scaleout/api:$(VERSION) with NEVER_READY=true)
+	@$(call say,building $(API_IMAGE_REPO):$(VERSION) with NEVER_READY=true)
 	@API_VERSION=$(VERSION) $(COMPOSE) build --quiet --build-arg NEVER_READY=true api
 	@echo "Next: make deploy VERSION=$(VERSION)   (it must roll back and leave every replica as it was)"
 
@@ -154,14 +164,14 @@ loadtest: ## Run post 000's experiment (1000 VUs, 30 s) through nginx, or SCENAR
 	@if [ "$(MODE)" = online ]; then \
 	  $(MAKE) tooling; \
 	  mkdir -p reports; \
-	  script=$${K6_SCRIPT:-$$(node build/loadrunner/src/cli.js --scenario $(SCENARIO) --k6-script)} || exit 2; \
+	  script=$${K6_SCRIPT:-$$($(RUNNER) --scenario $(SCENARIO) --k6-script)} || exit 2; \
 	  echo "k6: k6/scripts/$$script.js"; \
 	  RUN_ID=$(RUN_ID) K6_SCRIPT=$$script $(COMPOSE) --profile loadtest run --rm k6; \
 	else \
 	  $(MAKE) tooling; \
 	  echo "offline mode: k6 is not available, running the Node load runner with the same scenario and summary"; \
 	  mkdir -p reports; \
-	  node build/loadrunner/src/cli.js --scenario $(SCENARIO) --base-url http://127.0.0.1:$(HTTP_PORT) \
+	  $(RUNNER) --scenario $(SCENARIO) --base-url http://127.0.0.1:$(HTTP_PORT) \
 	    --json reports/$(RUN_ID)-$(SCENARIO).json --markdown reports/$(RUN_ID)-$(SCENARIO).md; \
 	fi
 	@printf '\nNext: look at the per-worker split above, Prometheus (http://127.0.0.1:%s) or Grafana; try make lb LB=least_conn and run it again.\n' "$(PROMETHEUS_PORT)"
@@ -179,26 +189,25 @@ COMPARE_SCENARIO = $(if $(filter file,$(origin SCENARIO)),skewed,$(SCENARIO))
 .PHONY: compare
 compare: tooling ## Same scenario under each nginx strategy, side by side: make compare [SCENARIO=skewed] [STRATEGIES="round_robin least_conn"]
 	@$(call say,comparing strategies ($(STRATEGIES)) on scenario $(COMPARE_SCENARIO))
-	@$(COMPARE_ENV) node build/compare/src/cli.js strategies --scenario $(COMPARE_SCENARIO) --variants "$(STRATEGIES)" $(COMPARE_FLAGS)
+	@$(COMPARE_ENV) $(COMPARE_CLI) strategies --scenario $(COMPARE_SCENARIO) --variants "$(STRATEGIES)" $(COMPARE_FLAGS)
 
 .PHONY: compare-cluster
 compare-cluster: tooling ## Post 000 in one replica: 1 worker vs N, and SCHED_RR vs SCHED_NONE: make compare-cluster [SCENARIO=post000]
 	@$(call say,comparing 1 worker vs N workers in one replica on scenario $(SCENARIO) (the replicas are recreated, then restored))
-	@$(COMPARE_ENV) node build/compare/src/cli.js cluster --scenario $(SCENARIO) $(COMPARE_FLAGS)
+	@$(COMPARE_ENV) $(COMPARE_CLI) cluster --scenario $(SCENARIO) $(COMPARE_FLAGS)
 
 .PHONY: compare-connections
 compare-connections: tooling ## One replica, N workers: how 1, 2, 4, 64 connections split between its workers, and 1 with upstream keep-alive off
 	@$(call say,comparing connection counts through nginx to one replica, then upstream keep-alive off (the replicas and nginx are recreated, then restored))
-	@$(COMPARE_ENV) node build/compare/src/cli.js connections $(if $(filter file,$(origin SCENARIO)),,--scenario $(SCENARIO)) $(COMPARE_FLAGS)
+	@$(COMPARE_ENV) $(COMPARE_CLI) connections $(if $(filter file,$(origin SCENARIO)),,--scenario $(SCENARIO)) $(COMPARE_FLAGS)
 
 # ---- tests ---------------------------------------------------------------------------------------
 
 .PHONY: tooling
 tooling: $(TOOLING) ## Install and build the host tooling (load runner, stack tests, benchmarks)
-$(TOOLING): package.json package-lock.json tsconfig.json $(shell find loadrunner tests bench compare -name '*.ts' 2>/dev/null)
+$(TOOLING): $(TOOLS)/package.json $(TOOLS)/package-lock.json $(TOOLS)/tsconfig.json $(shell find $(TOOLS) tests k6/lib -path $(TOOLS)/node_modules -prune -o -path $(BUILD) -prune -o \( -name '*.ts' -o -name '*.js' \) -print 2>/dev/null)
 	@$(call say,building host tooling)
-	@npm ci --no-audit --no-fund --loglevel=error
-	@npx tsc -p tsconfig.json
+	@cd $(TOOLS) && npm ci --no-audit --no-fund --loglevel=error && npx tsc -p tsconfig.json
 	@touch $@
 
 .PHONY: test
@@ -219,7 +228,7 @@ test-api: ## The app's tests, including real pm2-runtime with 2 workers on the h
 .PHONY: test-tooling
 test-tooling: tooling ## Unit tests of the load runner and the test helpers
 	@$(call say,tooling unit tests)
-	@node --test build/loadrunner/test/ build/tests/unit/ build/compare/test/
+	@node --test $(BUILD)/tools/loadrunner/test/ $(BUILD)/tests/unit/ $(BUILD)/tools/compare/test/
 
 .PHONY: test-config
 test-config: tooling images .secrets/grafana-admin-password ## Static checks: compose config, nginx -t per strategy, promtool, dashboards
@@ -237,7 +246,7 @@ test-config: tooling images .secrets/grafana-admin-password ## Static checks: co
 	@$(COMPOSE) run --rm --no-deps -T --entrypoint promtool prometheus check config /etc/prometheus/prometheus.yml
 	@$(COMPOSE) run --rm --no-deps -T --entrypoint sh prometheus -c 'promtool test rules /etc/prometheus/tests/*.test.yml'
 	@$(call say,static checks of compose, versions and dashboards)
-	@node --test build/tests/static/
+	@node --test $(BUILD)/tests/static/
 
 .PHONY: test-stack
 test-stack: tooling ## End to end: up, load through nginx, check spread and metrics, down (leaves nothing running)
@@ -247,7 +256,7 @@ test-stack: tooling ## End to end: up, load through nginx, check spread and metr
 	@if [ "$(MODE)" = online ]; then mkdir -p reports; RUN_ID=test-stack K6_SCRIPT=01-smoke $(COMPOSE) --profile loadtest run --rm k6; fi
 	@trap '$(STACK_TEARDOWN)' EXIT; \
 	  HTTP_PORT=$(HTTP_PORT) PROMETHEUS_PORT=$(PROMETHEUS_PORT) STACK_MODE=$(MODE) COMPOSE_STACK='$(COMPOSE)' \
-	  node --test --test-concurrency=1 build/tests/stack/
+	  node --test --test-concurrency=1 $(BUILD)/tests/stack/
 
 # The operations tests run on a stack with short keep-alive timeouts (nginx 4 s < app 5 s, so the keep-alive
 # race test meets many idle closes in a minute) and Prometheus data in a tmpfs (see that file).
@@ -260,7 +269,7 @@ test-ops: tooling ## Zero-downtime operations under steady load (reload, deploy,
 	@trap '$(MAKE) down EXTRA_COMPOSE_FILES=$(OPS_TEST_COMPOSE) >/dev/null 2>&1; docker volume rm -f $(COMPOSE_PROJECT_NAME)_prometheus-ops-test >/dev/null; left=$$(docker ps -q --filter label=com.docker.compose.project=$(COMPOSE_PROJECT_NAME)); \
 	  if [ -n "$$left" ]; then echo "containers left running after down: $$left"; exit 1; fi' EXIT; \
 	  HTTP_PORT=$(HTTP_PORT) PROMETHEUS_PORT=$(PROMETHEUS_PORT) STACK_MODE=$(MODE) EXTRA_COMPOSE_FILES=$(OPS_TEST_COMPOSE) API_GREEN_REPLICAS=2 \
-	  COMPOSE_STACK='$(COMPOSE) -f $(OPS_TEST_COMPOSE)' node --test --test-concurrency=1 build/tests/ops/
+	  COMPOSE_STACK='$(COMPOSE) -f $(OPS_TEST_COMPOSE)' node --test --test-concurrency=1 $(BUILD)/tests/ops/
 	@echo "Next: reports/ops-figures.md has one row per operation (README \"Zero-downtime operations\" explains them)"
 
 # The e2e targets' EXIT trap: bring the stack down, and fail if any container of the project is still running.
@@ -275,22 +284,22 @@ test-faults: tooling ## Faults under steady load (crash, leak, kill, stop, bad i
 	@mkdir -p reports && printf '| scenario | requests sent | failed | p99 before -> during | recovery |\n| --- | --- | --- | --- | --- |\n' > reports/faults-figures.md
 	@trap '$(STACK_TEARDOWN)' EXIT; \
 	  HTTP_PORT=$(HTTP_PORT) PROMETHEUS_PORT=$(PROMETHEUS_PORT) STACK_MODE=$(MODE) COMPOSE_STACK='$(COMPOSE)' COMPOSE_PROJECT_NAME=$(COMPOSE_PROJECT_NAME) \
-	  node --test --test-concurrency=1 build/tests/faults/
+	  node --test --test-concurrency=1 $(BUILD)/tests/faults/
 	@printf '\nFigures of this run (reports/faults-figures.md):\n\n'; cat reports/faults-figures.md
 
 # ---- benchmarks ----------------------------------------------------------------------------------
 
 .PHONY: bench-api
 bench-api: ## Benchmark the app on the host: 2 vs 1 worker, metrics on/off, RSS, time to ready
-	@bench/api.sh
+	@$(TOOLS)/bench/api.sh
 
 .PHONY: bench-compare
 bench-compare: tooling ## Benchmark the comparisons: skewed p99 ratio, fairness at 64 connections, workers 1 vs N, SCHED_RR vs NONE, connections (needs make up)
-	@$(COMPARE_ENV) node build/bench/compare.js
+	@$(COMPARE_ENV) node $(BUILD)/tools/bench/compare.js
 
 .PHONY: bench-stack
 bench-stack: tooling ## Benchmark the stack: time to healthy, nginx vs direct, fairness per strategy
-	@STACK_MODE=$(MODE) COMPOSE_STACK='$(COMPOSE)' HTTP_PORT=$(HTTP_PORT) node build/bench/stack.js
+	@STACK_MODE=$(MODE) COMPOSE_STACK='$(COMPOSE)' HTTP_PORT=$(HTTP_PORT) node $(BUILD)/tools/bench/stack.js
 
 # ---- files ---------------------------------------------------------------------------------------
 

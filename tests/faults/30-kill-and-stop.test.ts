@@ -18,7 +18,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { baseUrl } from '../lib/stack.js';
 import { docker, inspect, projectName, waitHealthy } from '../lib/docker.js';
 import { assertNothingLost, DEFAULT_MIX, formatOperationReport, underSteadyLoad } from '../lib/steadyLoad.js';
-import type { RequestRecord } from '../../loadrunner/src/index.js';
+import type { RequestRecord } from '../../tools/loadrunner/src/index.js';
 import { recordFigure } from './figures.js';
 
 const answeredAt = (r: RequestRecord): number => r.sentAtMs + r.durationMs;

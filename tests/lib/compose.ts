@@ -3,13 +3,12 @@
 // in COMPOSE_STACK; the static tests build their own.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { fileURLToPath } from 'node:url';
 import path from 'node:path';
+import { repoRoot } from '../../tools/lib/repo.js';
 
 const run = promisify(execFile);
 
-/** The repository root, whichever of build/ or the sources this file runs from. */
-export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+export { repoRoot };
 
 export interface ComposeService {
   image?: string;

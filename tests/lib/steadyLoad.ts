@@ -15,8 +15,8 @@
 // "every request answered exactly once" is checked per request: one answer, carrying its own id.
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { percentileOfSorted, runLoad } from '../../loadrunner/src/index.js';
-import type { IterationSpec, LoadResult, RequestContext, RequestRecord } from '../../loadrunner/src/index.js';
+import { percentileOfSorted, runLoad } from '../../tools/loadrunner/src/index.js';
+import type { IterationSpec, LoadResult, RequestContext, RequestRecord } from '../../tools/loadrunner/src/index.js';
 import { baseUrl as stackBaseUrl } from './stack.js';
 
 export interface SteadyLoadOptions {

@@ -14,7 +14,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { UNIFORM_IO_MS } from '../../k6/lib/workload.js';
-import { runLoad } from '../../loadrunner/src/index.js';
+import { runLoad } from '../../tools/loadrunner/src/index.js';
 import { baseUrl, liveWorkers, switchStrategy } from '../lib/stack.js';
 
 const CONNECTIONS = 64;

@@ -2,7 +2,7 @@
 // many clients over every replica while keeping each one on its own.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { runLoad } from '../../loadrunner/src/index.js';
+import { runLoad } from '../../tools/loadrunner/src/index.js';
 import { baseUrl, liveWorkers, switchStrategy } from '../lib/stack.js';
 
 after(async () => {

@@ -3,7 +3,7 @@
 // or counters that reset between scrapes, would break this.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { runLoad } from '../../loadrunner/src/index.js';
+import { runLoad } from '../../tools/loadrunner/src/index.js';
 import { baseUrl, perWorker, waitForScrapeAfter } from '../lib/stack.js';
 
 const TOLERANCE = 0.05;

@@ -12,12 +12,12 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { comparisonCells } from '../../compare/src/formatComparison.js';
-import { escapeHtml } from '../../compare/src/htmlReport.js';
-import { runComparison, type ComparisonKind, type ComparisonResult } from '../../compare/src/runComparison.js';
-import { StackControl } from '../../compare/src/stackControl.js';
-import { clusterVariants, connectionVariants, strategyVariants } from '../../compare/src/variants.js';
-import type { ScenarioOverrides } from '../../loadrunner/src/index.js';
+import { comparisonCells } from '../../tools/compare/src/formatComparison.js';
+import { escapeHtml } from '../../tools/compare/src/htmlReport.js';
+import { runComparison, type ComparisonKind, type ComparisonResult } from '../../tools/compare/src/runComparison.js';
+import { StackControl } from '../../tools/compare/src/stackControl.js';
+import { clusterVariants, connectionVariants, strategyVariants } from '../../tools/compare/src/variants.js';
+import type { ScenarioOverrides } from '../../tools/loadrunner/src/index.js';
 import { repoRoot, stackComposeCommand } from '../lib/compose.js';
 import { baseUrl, liveWorkers, switchStrategy } from '../lib/stack.js';
 

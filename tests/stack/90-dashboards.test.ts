@@ -3,7 +3,7 @@
 // stack has (offline, the Node load runner replaces k6 and writes nothing to Prometheus).
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { runLoad } from '../../loadrunner/src/index.js';
+import { runLoad } from '../../tools/loadrunner/src/index.js';
 import { panelQueries } from '../lib/dashboards.js';
 import { baseUrl, promQuery, stackMode, SCRAPE_INTERVAL_MS, waitForScrapeAfter } from '../lib/stack.js';
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The k6 stand-in: `node build/loadrunner/src/cli.js --scenario post000` runs what
+// The k6 stand-in: `node tools/build/tools/loadrunner/src/cli.js --scenario post000` runs what
 // `k6 run k6/scripts/02-post000-cluster.js` runs and prints the same summary (see loadrunner/README.md).
 // Exit codes follow k6's so Makefiles and CI treat both alike: 0 ok, 99 a threshold failed, 104 invalid options
 // (including a non-loopback target), 108 setup aborted the run (BASE_URL/healthz not answering).
@@ -24,7 +24,7 @@ export const EXIT_THRESHOLDS_FAILED = 99; // k6: ThresholdsHaveFailed
 export const EXIT_INVALID_CONFIG = 104; // k6: InvalidConfig
 export const EXIT_SETUP_ABORTED = 108; // k6: ScriptAborted (the scripts' setup() calls exec.test.abort())
 
-const USAGE = `Usage: node build/loadrunner/src/cli.js [options]
+const USAGE = `Usage: node tools/build/tools/loadrunner/src/cli.js [options]
 
 Runs one of the k6 scenarios against the local stack with Node only (for machines without k6) and prints
 k6's end-of-test summary plus the load distribution block. Loopback targets only.

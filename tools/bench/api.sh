@@ -7,8 +7,8 @@
 #   (d) process start -> ready per worker                 goal <= 2 s
 # and prints a Markdown table with the machine and the date.
 #
-#   bench/api.sh                                  # ~6 minutes
-#   BENCH_ROUNDS=4 BENCH_BURST=1 bench/api.sh     # quick look
+#   tools/bench/api.sh                                  # ~6 minutes
+#   BENCH_ROUNDS=4 BENCH_BURST=1 tools/bench/api.sh     # quick look
 #
 # How A and B are compared: both variants run at the same time (two pm2-runtimes on two ports), and wrk
 # loads them in turns, BENCH_ROUNDS rounds of one BENCH_BURST-second burst each, A B B A A B ... An idle variant
@@ -18,7 +18,7 @@
 # run is bounded by wrk's duration.
 set -euo pipefail
 
-root=$(cd "$(dirname "$0")/.." && pwd)
+root=$(cd "$(dirname "$0")/../.." && pwd)
 api="$root/services/api"
 rounds=${BENCH_ROUNDS:-16}
 burst=${BENCH_BURST:-2}

@@ -8,7 +8,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import os from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { runLoad, type LoadResult } from '../loadrunner/src/index.js';
-import { repoRoot } from '../tests/lib/compose.js';
+import { repoRoot } from '../lib/repo.js';
 
 const RUNS = Number(process.env.RUNS ?? 3);
 const DURATION_SEC = Number(process.env.DURATION_SEC ?? 10);
@@ -61,7 +61,7 @@ async function main(): Promise<void> {
 
   // 2. Proxy efficiency: one replica, published directly on loopback for this measurement only.
   log('proxy efficiency: 1 replica, through nginx vs direct');
-  const direct = [...compose, '-f', 'bench/compose.direct.yaml'];
+  const direct = [...compose, '-f', 'tools/bench/compose.direct.yaml'];
   sh([...direct, 'up', '-d', '--wait', '--scale', 'api=1']);
   await sleep(3000); // nginx's resolver (valid=2s) drops the removed replicas
   const ratios: number[] = [];

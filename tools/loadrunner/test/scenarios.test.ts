@@ -4,11 +4,12 @@ import { buildScenario, findScenario, heavyTailWorkN, SCENARIOS, skewedPath, uni
 import { parseThreshold } from '../src/thresholds.js';
 import type { IterationSpec, RequestSpec } from '../src/types.js';
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+import { repoRoot } from '../../lib/repo.js';
 
 /** The p(95) target (ms) the k6 script sets with withLatencyTarget(N): the runner must use the same. */
 function k6LatencyTarget(script: string): number {
-  const source = readFileSync(fileURLToPath(new URL(`../../../k6/scripts/${script}`, import.meta.url)), 'utf8');
+  const source = readFileSync(path.join(repoRoot, 'k6', 'scripts', script), 'utf8');
   const m = /withLatencyTarget\((\d+)\)/.exec(source);
   assert.ok(m, `no withLatencyTarget(...) in k6/scripts/${script}`);
   return Number(m[1]);

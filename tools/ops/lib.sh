@@ -1,4 +1,4 @@
-# Shared helpers of the zero-downtime operations (scripts/ops/*.sh). Sourced, not run.
+# Shared helpers of the zero-downtime operations (tools/ops/*.sh). Sourced, not run.
 #
 # The Makefile hands over the exact compose command it uses (with or without compose.offline.yaml) in COMPOSE,
 # and the project name in COMPOSE_PROJECT_NAME, so these scripts act on the same stack as `make up`.
@@ -6,6 +6,8 @@ set -euo pipefail
 
 : "${COMPOSE:?COMPOSE is not set: run the operations through make (make reload, make deploy, ...)}"
 PROJECT=${COMPOSE_PROJECT_NAME:-scaleout}
+# The api image's repository (compose.yaml: ${API_IMAGE_REPO:-scaleout/api}:${API_VERSION}).
+API_IMAGE_REPO=${API_IMAGE_REPO:-scaleout/api}
 OPS_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # Longer than a cold worker start on 2 shared CPUs (~1-2 s) plus pm2's listen_timeout (10 s), so a slow but
 # good release is never mistaken for a broken one.
@@ -31,7 +33,7 @@ version_of() {
     docker inspect -f '{{range .Config.Env}}{{println .}}{{end}}' "$1" | sed -n 's/^APP_VERSION=//p'
 }
 
-# One readiness probe of every worker in a container (scripts/ops/probe-readiness.cjs); prints its JSON line.
+# One readiness probe of every worker in a container (tools/ops/probe-readiness.cjs); prints its JSON line.
 probe_ready() {
     docker exec -i "$1" node - < "$OPS_DIR/probe-readiness.cjs" 2>&1
 }

@@ -1,18 +1,17 @@
 // make compare / make compare-cluster: the same scenario for each variant on the running stack, side by side.
 //
-//   node build/compare/src/cli.js strategies [--scenario skewed] [--variants "round_robin least_conn"] [--duration S] [--vus N | --rate R]
-//   node build/compare/src/cli.js cluster    [--scenario post000] [--workers N] [--duration S] [--vus N]
-//   node build/compare/src/cli.js connections [--scenario distribution] [--workers N] [--duration S]
+//   node tools/build/tools/compare/src/cli.js strategies [--scenario skewed] [--variants "round_robin least_conn"] [--duration S] [--vus N | --rate R]
+//   node tools/build/tools/compare/src/cli.js cluster    [--scenario post000] [--workers N] [--duration S] [--vus N]
+//   node tools/build/tools/compare/src/cli.js connections [--scenario distribution] [--workers N] [--duration S]
 //
 // Environment (the Makefile sets them): COMPOSE_STACK (the compose command), STACK_MODE (online|offline), HTTP_PORT.
 import { parseArgs } from 'node:util';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { repoRoot } from '../../lib/repo.js';
 import { runComparison, runStamp } from './runComparison.js';
 import { StackControl } from './stackControl.js';
 import { clusterVariants, connectionVariants, STRATEGIES, strategyVariants } from './variants.js';
-
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
 const USAGE = `usage: compare strategies [--scenario NAME] [--variants "round_robin least_conn ..."] [--duration S] [--vus N | --rate R] [--out DIR]
        compare cluster    [--scenario NAME] [--workers N] [--duration S] [--vus N] [--out DIR]

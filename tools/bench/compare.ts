@@ -16,7 +16,7 @@ import { runComparison, runStamp, type ComparisonResult, type ComparisonKind } f
 import { StackControl } from '../compare/src/stackControl.js';
 import { clusterVariants, connectionVariants, strategyVariants, type Variant } from '../compare/src/variants.js';
 import type { ScenarioOverrides } from '../loadrunner/src/index.js';
-import { repoRoot } from '../tests/lib/compose.js';
+import { repoRoot } from '../lib/repo.js';
 
 const RUNS = Number(process.env.RUNS ?? 3);
 const WORKERS = Number(process.env.API_WORKERS || process.env.API_CPUS || 2);

@@ -25,7 +25,7 @@ export interface ApiSettings {
 }
 
 /** The compose override of the keep-alive-off variant, relative to the repository root (the compose working directory). */
-export const KEEPALIVE_OFF_COMPOSE_FILE = 'compare/compose.upstream-keepalive-off.yaml';
+export const KEEPALIVE_OFF_COMPOSE_FILE = 'tools/compare/compose.upstream-keepalive-off.yaml';
 
 export class StackControl {
   constructor(private readonly options: StackControlOptions) {}
@@ -61,7 +61,7 @@ export class StackControl {
   }
 
   /**
-   * Recreates nginx with upstream keep-alive off (compare/compose.upstream-keepalive-off.yaml) or back with the
+   * Recreates nginx with upstream keep-alive off (tools/compare/compose.upstream-keepalive-off.yaml) or back with the
    * stack's own snippet. Only nginx is recreated (--no-deps); its strategy comes back as LB_STRATEGY says, so the
    * comparison restores the strategy it found after this.
    */

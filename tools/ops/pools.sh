@@ -39,8 +39,8 @@ start_green() {
         return 0
     fi
     [ -n "$version" ] || die "green is not running: give the version to start, e.g. make canary PCT=10 VERSION=v2"
-    if ! docker image inspect "scaleout/api:$version" >/dev/null 2>&1; then
-        say "building scaleout/api:$version"
+    if ! docker image inspect "$API_IMAGE_REPO:$version" >/dev/null 2>&1; then
+        say "building $API_IMAGE_REPO:$version"
         # Built through the blue service: same Dockerfile, same build args (offline too), same tag scheme.
         API_VERSION=$version compose build --quiet api
     fi

@@ -4,7 +4,7 @@
 // Method: a trivial server (testing/fakeApiServer, 0 ms latency) runs in a child process pinned to CPU 1; this
 // process (the runner) pins itself to CPU 0 and runs a closed model with 64 keep-alive connections, no sleep.
 // Reported: achieved req/s, the runner's CPU time (process.cpuUsage), and req per runner CPU-second, i.e. the
-// rate one fully busy core could drive. Run: `node build/loadrunner/bench/runnerCapacity.js [seconds] [connections]`.
+// rate one fully busy core could drive. Run: `node tools/build/tools/loadrunner/bench/runnerCapacity.js [seconds] [connections]`.
 import { spawn, spawnSync } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';

@@ -2,22 +2,25 @@
 # Builds the offline stand-in images from Debian packages and the npm registry,
 # for machines that cannot reach a container registry (see README "Offline mode").
 #
-#   offline/build-images.sh            build what is missing or out of date
-#   offline/build-images.sh --force    rebuild everything
+#   tools/offline/build-images.sh            build what is missing or out of date
+#   tools/offline/build-images.sh --force    rebuild everything
 #
 # Each image is `FROM scratch` + a root filesystem made by mmdebstrap from this
-# machine's own apt mirror + a short Dockerfile in offline/<image>/. Images are
+# machine's own apt mirror + a short Dockerfile in tools/offline/<image>/. Images are
 # tagged scaleout-offline/<image>:<version>, never with an official name, so
 # they can never shadow the real ones. An image is rebuilt only when its inputs
 # (versions.env, its folder, the mirror) change: the hash is kept in a label.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
-root=$(cd "$here/.." && pwd)
+root=$(cd "$here/../.." && pwd)
+# The versions: from compose.yaml's image pins (image-versions.sh), the suites and npm from versions.env.
+versions=$("$here/image-versions.sh")
+eval "$versions"
 # shellcheck source=versions.env
 . "$here/versions.env"
 work="$root/.offline"
-mirror=$("$root/scripts/apt-mirror.sh")
+mirror=$("$root/tools/host/apt-mirror.sh")
 force=0
 [ "${1:-}" = "--force" ] && force=1
 # The classic builder is enough here (no RUN --mount), and needs no buildx plugin.
@@ -30,7 +33,7 @@ slim=(--dpkgopt='path-exclude=/usr/share/doc/*' --dpkgopt='path-exclude=/usr/sha
   --dpkgopt='path-exclude=/usr/share/locale/*' --dpkgopt='path-exclude=/usr/share/info/*')
 
 inputs_hash() { # image-dir
-  (cat "$here/versions.env"; echo "$mirror"; find "$here/$1" -type f -print0 | sort -z | xargs -0 cat) | sha256sum | cut -c1-16
+  (echo "$versions"; cat "$here/versions.env"; echo "$mirror"; find "$here/$1" -type f -print0 | sort -z | xargs -0 cat) | sha256sum | cut -c1-16
 }
 
 up_to_date() { # tag hash
@@ -93,7 +96,7 @@ image_from_packages() {
   build "$1" "$2" "$h"
 }
 
-command -v mmdebstrap >/dev/null || { echo "mmdebstrap is missing: run scripts/install-engine.sh" >&2; exit 1; }
+command -v mmdebstrap >/dev/null || { echo "mmdebstrap is missing: run tools/host/install-engine.sh" >&2; exit 1; }
 mkdir -p "$work"
 started=$(date +%s)
 image_node

@@ -1,7 +1,7 @@
 // The named scenarios. Each mirrors a k6 script in k6/scripts/ (same requests, same shape, same thresholds) or,
 // until one exists, a load shape of k6/lib/config.js, so `make loadtest` means the same load whether k6 or this
 // runner drives it. Change both together.
-import { UNIFORM_IO_MS, heavyTailWorkN as k6HeavyTailWorkN, skewedPath as k6SkewedPath, spikeStages as k6SpikeStages } from '../../k6/lib/workload.js';
+import { UNIFORM_IO_MS, heavyTailWorkN as k6HeavyTailWorkN, skewedPath as k6SkewedPath, spikeStages as k6SpikeStages } from '../../../k6/lib/workload.js';
 import type { IterationSpec, RateStage, RequestContext, Scenario } from './types.js';
 
 export interface ScenarioDefinition {
@@ -27,7 +27,7 @@ export function clientIdHeader(ctx: RequestContext): Record<string, string> {
 
 // The request mixes come from k6/lib/workload.js, the file the k6 scripts import, so k6 and this runner draw the same
 // costs and paths from one formula (tsconfig allowJs; the file has no k6 import).
-export { unitHash } from '../../k6/lib/workload.js';
+export { unitHash } from '../../../k6/lib/workload.js';
 
 /** Heavy-tailed CPU cost for /work (k6/lib/workload.js heavyTailWorkN): median ≈ 1,500, p99 ≈ 760,000, max 1,000,000. */
 export function heavyTailWorkN(ctx: RequestContext): number {

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# make deploy VERSION=<v>: rolling replacement of the api containers by image scaleout/api:<v>, one at a time.
+# make deploy VERSION=<v>: rolling replacement of the api containers by image $API_IMAGE_REPO:<v> (scaleout/api unless set), one at a time.
 #
 # Why not `docker compose up` with the new image? Compose recreates the containers of a service together: it
 # ignores deploy.update_config, which only Swarm honours (https://github.com/docker/compose/issues/11016), so
@@ -29,8 +29,8 @@ mapfile -t old < <(containers_of api)
 [ "${#old[@]}" -gt 0 ] || die "no running api container in project $PROJECT (make up first)"
 previous=$(version_of "${old[0]}")
 
-if ! docker image inspect "scaleout/api:$VERSION" >/dev/null 2>&1; then
-    say "building scaleout/api:$VERSION"
+if ! docker image inspect "$API_IMAGE_REPO:$VERSION" >/dev/null 2>&1; then
+    say "building $API_IMAGE_REPO:$VERSION"
     API_VERSION=$VERSION compose build --quiet api
 fi
 
