@@ -60,7 +60,7 @@ say = printf '\033[1m==> %s\033[0m\n' "$(1)"
 help: ## Show this help
 	@printf 'scaleout: nginx -> N x (NestJS under pm2-runtime cluster) -> Prometheus + Grafana, with k6\n\n'
 	@printf 'Quickstart:  make up && make loadtest\n\nTargets:\n'
-	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | sort | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-20s\033[0m %s\n", $$1, $$2}'
+	@grep -hE '^[a-zA-Z0-9_-]+:.*?## ' $(MAKEFILE_LIST) | sort | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-20s\033[0m %s\n", $$1, $$2}'
 	@printf '\nVariables: LB=<round_robin|least_conn|ip_hash|hash|random>  N=<replicas>  VERSION=<image tag>  PCT=<0..100>  SCENARIO=<name>  OFFLINE=<auto|1|0>\n'
 
 # ---- the stack -----------------------------------------------------------------------------------
@@ -231,7 +231,7 @@ test-tooling: tooling ## Unit tests of the load runner and the test helpers
 	@node --test $(BUILD)/tools/loadrunner/test/ $(BUILD)/tests/unit/ $(BUILD)/tools/compare/test/
 
 .PHONY: test-config
-test-config: tooling images .secrets/grafana-admin-password ## Static checks: compose config, nginx -t per strategy, promtool, dashboards
+test-config: tooling images .secrets/grafana-admin-password ## Static checks: compose config, nginx -t per strategy, promtool, dashboards, k8s manifests
 	@$(call say,compose config)
 	@$(COMPOSE) config --quiet
 	@$(call say,nginx -t for every strategy)
@@ -247,6 +247,7 @@ test-config: tooling images .secrets/grafana-admin-password ## Static checks: co
 	@$(COMPOSE) run --rm --no-deps -T --entrypoint sh prometheus -c 'promtool test rules /etc/prometheus/tests/*.test.yml'
 	@$(call say,static checks of compose, versions and dashboards)
 	@node --test $(BUILD)/tests/static/
+	@$(MAKE) k8s-validate
 
 .PHONY: test-stack
 test-stack: tooling ## End to end: up, load through nginx, check spread and metrics, down (leaves nothing running)
@@ -286,6 +287,60 @@ test-faults: tooling ## Faults under steady load (crash, leak, kill, stop, bad i
 	  HTTP_PORT=$(HTTP_PORT) PROMETHEUS_PORT=$(PROMETHEUS_PORT) STACK_MODE=$(MODE) COMPOSE_STACK='$(COMPOSE)' COMPOSE_PROJECT_NAME=$(COMPOSE_PROJECT_NAME) \
 	  node --test --test-concurrency=1 $(BUILD)/tests/faults/
 	@printf '\nFigures of this run (reports/faults-figures.md):\n\n'; cat reports/faults-figures.md
+
+# ---- Kubernetes (k8s/, k8s/README.md) ----------------------------------------------------------------------
+
+OVERLAY ?= kind
+KUBECTL ?= kubectl
+KIND ?= kind
+KIND_CLUSTER ?= scaleout
+K8S_NAMESPACE := scaleout
+# kubectl 1.36 and Kubernetes 1.36's schema, both installed by tools/host/install-engine.sh (from Debian sid).
+K8S_SCHEMA_DIR ?= /usr/local/share/scaleout/k8s-schema
+export KUBECTL K8S_SCHEMA_DIR
+K8S_NEED_KUBECTL = $(KUBECTL) version --client -o json 2>/dev/null | grep -qE '"minor": *"(3[0-9]|[4-9][0-9])' || \
+  { echo "kubectl >= 1.30 is missing ($(KUBECTL)): run tools/host/install-engine.sh as root (installs Debian sid's kubectl 1.36)"; exit 2; }
+
+.PHONY: k8s-render
+k8s-render: ## Print the rendered manifests of one overlay to stdout: make k8s-render [OVERLAY=kind|production]
+	@$(K8S_NEED_KUBECTL)
+	@test -d k8s/overlays/$(OVERLAY) || { echo "no overlay '$(OVERLAY)'; overlays: $$(ls k8s/overlays | tr '\n' ' ')" >&2; exit 2; }
+	@$(KUBECTL) kustomize k8s/overlays/$(OVERLAY)
+
+.PHONY: k8s-validate
+k8s-validate: tooling ## Render every overlay, validate it strictly against Kubernetes 1.36's schema, cross-check it with the app and compose (no cluster)
+	@$(call say,k8s: render every overlay, strict schema validation, cross-checks against the app and compose)
+	@$(K8S_NEED_KUBECTL)
+	@test -s $(K8S_SCHEMA_DIR)/schema.yaml || { echo "no Kubernetes schema in $(K8S_SCHEMA_DIR): run tools/host/install-engine.sh as root"; exit 2; }
+	@node --test $(BUILD)/tests/k8s/
+
+.PHONY: k8s-up
+k8s-up: .secrets/grafana-admin-password ## Create a kind cluster, load the api image, apply the kind overlay, wait for the rollouts (needs kind and a registry)
+	@$(K8S_NEED_KUBECTL)
+	@command -v $(KIND) >/dev/null || { echo "kind is not installed: make k8s-up needs kind (https://kind.sigs.k8s.io/docs/user/quick-start/#installation)"; \
+	  echo "and a container registry for kind's node image (kindest/node). Here: make k8s-render / make k8s-validate need neither."; exit 2; }
+	@docker info >/dev/null 2>&1 || { echo "no Docker engine answers: kind runs its node as a container (tools/host/install-engine.sh starts one)"; exit 2; }
+	@if [ "$(MODE)" = offline ]; then echo "no container registry answers: kind needs its node image (kindest/node) from one. make k8s-validate works offline."; exit 2; fi
+	@$(call say,kind cluster $(KIND_CLUSTER))
+	@$(KIND) get clusters 2>/dev/null | grep -qx '$(KIND_CLUSTER)' || $(KIND) create cluster --name $(KIND_CLUSTER) --config k8s/overlays/kind/kind-cluster.yaml --wait 120s
+	@$(call say,building scaleout/api:dev and loading it into the node)
+	@DOCKER_BUILDKIT=1 docker build --quiet $(if $(EXTRA_CA_FILE),--secret id=extra_ca,src=$(EXTRA_CA_FILE)) $(if $(NEVER_READY),--build-arg NEVER_READY=$(NEVER_READY)) -t scaleout/api:$(or $(K8S_API_TAG),dev) services/api >/dev/null
+	@$(KIND) load docker-image scaleout/api:$(or $(K8S_API_TAG),dev) --name $(KIND_CLUSTER)
+	@$(call say,applying k8s/overlays/kind)
+	@$(KUBECTL) apply -f k8s/base/namespace.yaml >/dev/null
+	@# Grafana's admin password: a Secret made from the file, never part of the manifests.
+	@$(KUBECTL) -n $(K8S_NAMESPACE) create secret generic grafana-admin --from-file=password=.secrets/grafana-admin-password \
+	  --dry-run=client -o yaml | $(KUBECTL) apply -f - >/dev/null
+	@$(KUBECTL) apply -k k8s/overlays/kind
+	@for d in api nginx prometheus grafana; do $(KUBECTL) -n $(K8S_NAMESPACE) rollout status deployment/$$d --timeout=180s; done
+	@printf '\n  api (through nginx)  http://127.0.0.1:8080/whoami\n  Prometheus           kubectl -n $(K8S_NAMESPACE) port-forward svc/prometheus 9090\n'
+	@printf '  Grafana              kubectl -n $(K8S_NAMESPACE) port-forward svc/grafana 3000  (user admin, password in .secrets/grafana-admin-password)\n'
+	@printf '\nNext: kubectl -n $(K8S_NAMESPACE) rollout restart deployment/api   (watch it with k6 or make loadtest), make k8s-down\n'
+
+.PHONY: k8s-down
+k8s-down: ## Delete the kind cluster made by make k8s-up
+	@command -v $(KIND) >/dev/null || { echo "kind is not installed: there is no kind cluster to delete"; exit 2; }
+	@$(KIND) delete cluster --name $(KIND_CLUSTER)
 
 # ---- benchmarks ----------------------------------------------------------------------------------
 
