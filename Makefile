@@ -324,8 +324,8 @@ k8s-up: .secrets/grafana-admin-password ## Create a kind cluster, load the api i
 	@$(call say,kind cluster $(KIND_CLUSTER))
 	@$(KIND) get clusters 2>/dev/null | grep -qx '$(KIND_CLUSTER)' || $(KIND) create cluster --name $(KIND_CLUSTER) --config k8s/overlays/kind/kind-cluster.yaml --wait 120s
 	@$(call say,building scaleout/api:dev and loading it into the node)
-	@DOCKER_BUILDKIT=1 docker build --quiet $(if $(EXTRA_CA_FILE),--secret id=extra_ca,src=$(EXTRA_CA_FILE)) $(if $(NEVER_READY),--build-arg NEVER_READY=$(NEVER_READY)) -t scaleout/api:$(or $(K8S_API_TAG),dev) services/api >/dev/null
-	@$(KIND) load docker-image scaleout/api:$(or $(K8S_API_TAG),dev) --name $(KIND_CLUSTER)
+	@DOCKER_BUILDKIT=1 docker build --quiet $(if $(EXTRA_CA_FILE),--secret id=extra_ca,src=$(EXTRA_CA_FILE)) -t scaleout/api:dev services/api >/dev/null
+	@$(KIND) load docker-image scaleout/api:dev --name $(KIND_CLUSTER)
 	@$(call say,applying k8s/overlays/kind)
 	@$(KUBECTL) apply -f k8s/base/namespace.yaml >/dev/null
 	@# Grafana's admin password: a Secret made from the file, never part of the manifests.
@@ -336,6 +336,14 @@ k8s-up: .secrets/grafana-admin-password ## Create a kind cluster, load the api i
 	@printf '\n  api (through nginx)  http://127.0.0.1:8080/whoami\n  Prometheus           kubectl -n $(K8S_NAMESPACE) port-forward svc/prometheus 9090\n'
 	@printf '  Grafana              kubectl -n $(K8S_NAMESPACE) port-forward svc/grafana 3000  (user admin, password in .secrets/grafana-admin-password)\n'
 	@printf '\nNext: kubectl -n $(K8S_NAMESPACE) rollout restart deployment/api   (watch it with k6 or make loadtest), make k8s-down\n'
+
+.PHONY: k8s-test
+k8s-test: tooling ## On the kind cluster of make k8s-up: workers per pod, scrapes, NetworkPolicy, rollout restart under load (+ negative control), broken release + undo
+	@$(K8S_NEED_KUBECTL)
+	@$(KUBECTL) -n $(K8S_NAMESPACE) get deployment/api >/dev/null 2>&1 || { echo "no deployment/api in namespace $(K8S_NAMESPACE): run make k8s-up first"; exit 2; }
+	@$(call say,Kubernetes tests on the kind cluster (nginx on 127.0.0.1:8080))
+	@HTTP_PORT=8080 node --test --test-concurrency=1 $(BUILD)/tests/kind/
+	@echo "Next: make k8s-down"
 
 .PHONY: k8s-down
 k8s-down: ## Delete the kind cluster made by make k8s-up
