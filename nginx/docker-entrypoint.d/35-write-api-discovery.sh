@@ -32,7 +32,7 @@ for pair in "NGINX_RESOLVER=$resolver" "API_UPSTREAM_HOST=${API_UPSTREAM_HOST:-a
 done
 
 mkdir -p "$DIR" 2>/dev/null || true
-[ -d "$DIR" ] && [ -w "$DIR" ] || die "$DIR is not a writable directory (mount a tmpfs or an emptyDir there)"
+{ [ -d "$DIR" ] && [ -w "$DIR" ]; } || die "$DIR is not a writable directory (mount a tmpfs or an emptyDir there)"
 
 # valid=2s: the cluster's DNS TTL (Docker: 600 s, CoreDNS: 5 s) would hide a new or removed replica for that long;
 # 2 s costs one small UDP query per 2 s. ipv6=off: both networks are IPv4 here; without it nginx also asks for
