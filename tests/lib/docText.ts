@@ -177,7 +177,7 @@ export function makeInProse(text: string, line: number, facts: MakefileFacts): M
     if (!looksLikeTarget || !TARGET.test(first)) continue;
     const parsed = parseMakeArguments([first, ...words.slice(1)], { ...facts, targets: new Set([...facts.targets, first]) }, false);
     if (!parsed) continue;
-    mentions.push({ line, text: `make ${m[1]!.trim()}`.slice(0, 120), targets: parsed.targets, variables: parsed.variables });
+    mentions.push({ line, text: `make ${m[1]!.trim()}`.replace(/[),.;:]+$/, "").slice(0, 120), targets: parsed.targets, variables: parsed.variables });
   }
   return mentions;
 }
@@ -263,8 +263,8 @@ export function isRelativeLink(target: string): boolean {
 
 // ---- the checks -----------------------------------------------------------------------------------
 
-/** Files whose text the make check reads (git-tracked): Markdown, scripts, configs, the Makefile. */
-export const MAKE_CHECKED = /(\.md|\.sh|\.js|\.ts|\.cjs|\.yaml|(^|\/)Makefile)$/;
+/** Files whose text the make check reads (git-tracked): Markdown, scripts (.ci/run too), configs, the Makefile. */
+export const MAKE_CHECKED = /(\.md|\.sh|\.js|\.ts|\.cjs|\.mjs|\.ya?ml|(^|\/)Makefile|^\.ci\/run)$/;
 
 /** The `make` mentions of one file: in Markdown, code and prose apart; elsewhere every line is prose. */
 export function makeMentions(file: string, content: string, facts: MakefileFacts): MakeMention[] {

@@ -1,4 +1,4 @@
-// Text that can't drift from the code (tests/lib/docText.ts does the reading):
+// Text that can't drift from the code (tests/lib/docText.ts does the reading; docs/testing.md says what it reads):
 //  - every `make <target> VAR=...` that a tracked README, doc, script, comment, message or k6 header mentions
 //    names a target the Makefile defines, and variables the Makefile reads or compose.yaml interpolates (make
 //    hands command-line variables to compose through the environment);
