@@ -119,7 +119,7 @@ scale: ## Change the number of api replicas under load: make scale N=5 (new ones
 	@test -n "$(N)" || { echo "usage: make scale N=<replicas>"; exit 2; }
 	@$(OPS)/scale.sh "$(N)"
 
-# ---- zero-downtime operations ($(TOOLS)/ops/, docs "Zero-downtime operations") -------------------------
+# ---- zero-downtime operations ($(TOOLS)/ops/, docs/operations.md) -------------------------
 
 # The operations run on the same stack as `make up`: same compose command, project and ports.
 OPS = COMPOSE='$(COMPOSE)' HTTP_PORT=$(HTTP_PORT) PROMETHEUS_PORT=$(PROMETHEUS_PORT) $(TOOLS)/ops
@@ -271,14 +271,14 @@ test-ops: tooling ## Zero-downtime operations under steady load (reload, deploy,
 	  if [ -n "$$left" ]; then echo "containers left running after down: $$left"; exit 1; fi' EXIT; \
 	  HTTP_PORT=$(HTTP_PORT) PROMETHEUS_PORT=$(PROMETHEUS_PORT) STACK_MODE=$(MODE) EXTRA_COMPOSE_FILES=$(OPS_TEST_COMPOSE) API_GREEN_REPLICAS=2 \
 	  COMPOSE_STACK='$(COMPOSE) -f $(OPS_TEST_COMPOSE)' node --test --test-concurrency=1 $(BUILD)/tests/ops/
-	@echo "Next: reports/ops-figures.md has one row per operation (README \"Zero-downtime operations\" explains them)"
+	@echo "Next: reports/ops-figures.md has one row per operation (docs/operations.md explains them)"
 
 # The e2e targets' EXIT trap: bring the stack down, and fail if any container of the project is still running.
 STACK_TEARDOWN = $(MAKE) down >/dev/null 2>&1; left=$$(docker ps -q --filter label=com.docker.compose.project=$(COMPOSE_PROJECT_NAME)); \
   if [ -n "$$left" ]; then echo "containers left running after down: $$left"; exit 1; fi
 
 .PHONY: test-faults
-test-faults: tooling ## Faults under steady load (crash, leak, kill, stop, bad input, slowloris, rate limit) and hardening; own stack, ~5 min
+test-faults: tooling ## Faults under steady load (crash, leak, kill, stop, bad input, slowloris, rate limit) and hardening; own stack (how long: docs/testing.md)
 	@$(call say,fault tests: a stack with CHAOS_ENABLED=true, figures in reports/faults-figures.md)
 	@# The /chaos routes exist only with CHAOS_ENABLED=true: this stack is recreated with it, and torn down after.
 	@CHAOS_ENABLED=true $(MAKE) up
