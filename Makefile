@@ -207,7 +207,8 @@ compare-connections: tooling ## One replica, N workers: how 1, 2, 4, 64 connecti
 tooling: $(TOOLING) ## Install and build the host tooling (load runner, stack tests, benchmarks)
 $(TOOLING): $(TOOLS)/package.json $(TOOLS)/package-lock.json $(TOOLS)/tsconfig.json $(shell find $(TOOLS) tests k6/lib -path $(TOOLS)/node_modules -prune -o -path $(BUILD) -prune -o \( -name '*.ts' -o -name '*.js' \) -print 2>/dev/null)
 	@$(call say,building host tooling)
-	@cd $(TOOLS) && npm ci --no-audit --no-fund --loglevel=error && npx tsc -p tsconfig.json
+	@# A clean output folder: a deleted or renamed source must not leave its old .js (or test) behind.
+	@cd $(TOOLS) && npm ci --no-audit --no-fund --loglevel=error && rm -rf build/tools build/tests build/k6 && npx tsc -p tsconfig.json
 	@touch $@
 
 .PHONY: test

@@ -11,8 +11,10 @@ export interface FakeApiOptions {
   readonly workers: readonly string[];
   /** Delay before answering (ms). 0 answers synchronously. */
   readonly latencyMs?: number;
-  /** Every Nth counted request (1-based) gets a 500, e.g. 10 -> exactly 10% errors. */
+  /** Every Nth counted request (1-based) gets a 500 (or failStatus), e.g. 10 -> exactly 10% errors. */
   readonly failEvery?: number;
+  /** The status of those failures (default 500; 503 is what a replica that is going away answers). */
+  readonly failStatus?: number;
   /** After this many counted requests, the first worker "restarts" (answers with a new pid). */
   readonly restartFirstWorkerAfter?: number;
 }
@@ -54,8 +56,9 @@ export async function startFakeApiServer(options: FakeApiOptions): Promise<FakeA
     if (failing) totals.failed++;
     const invalid = req.url?.includes('n=not-a-number') ?? false;
     const respond = (): void => {
-      const status = failing ? 500 : invalid ? 400 : 200;
-      const body = JSON.stringify(failing ? { statusCode: 500, error: 'Internal Server Error' } : { served: key });
+      const failStatus = options.failStatus ?? 500;
+      const status = failing ? failStatus : invalid ? 400 : 200;
+      const body = JSON.stringify(failing ? { statusCode: failStatus, error: 'Internal Server Error' } : { served: key });
       res.writeHead(status, { 'content-type': 'application/json', 'x-served-by': `${key}/${pids[index]}` }).end(body);
     };
     req.resume();
