@@ -17,6 +17,15 @@ export interface FakeApiOptions {
   readonly failStatus?: number;
   /** After this many counted requests, the first worker "restarts" (answers with a new pid). */
   readonly restartFirstWorkerAfter?: number;
+  /** Keep every request received (excluding /healthz) in `recorded`, for tests comparing what was sent. */
+  readonly record?: boolean;
+}
+
+export interface ReceivedRequest {
+  readonly method: string;
+  readonly url: string;
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+  body: string;
 }
 
 export interface FakeApiServer {
@@ -25,6 +34,8 @@ export interface FakeApiServer {
   readonly received: Map<string, number>;
   /** Requests received (excluding /healthz), how many were answered 500, request body bytes received. */
   readonly totals: { received: number; failed: number; bodyBytes: number };
+  /** With `record`: every request received, in arrival order. */
+  readonly recorded: ReceivedRequest[];
   close(): Promise<void>;
 }
 
@@ -32,6 +43,7 @@ export async function startFakeApiServer(options: FakeApiOptions): Promise<FakeA
   const pids = options.workers.map((_, i) => 1000 + i);
   const received = new Map<string, number>();
   const totals = { received: 0, failed: 0, bodyBytes: 0 };
+  const recorded: ReceivedRequest[] = [];
   let next = 0;
   // Delayed answers still pending; cleared on close so a slow fake cannot keep the test process alive.
   const pending = new Set<NodeJS.Timeout>();
@@ -41,7 +53,12 @@ export async function startFakeApiServer(options: FakeApiOptions): Promise<FakeA
       return;
     }
     totals.received++;
-    req.on('data', (chunk: Buffer) => (totals.bodyBytes += chunk.length));
+    const entry: ReceivedRequest | undefined = options.record ? { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: '' } : undefined;
+    if (entry !== undefined) recorded.push(entry);
+    req.on('data', (chunk: Buffer) => {
+      totals.bodyBytes += chunk.length;
+      if (entry !== undefined) entry.body += chunk.toString('utf8');
+    });
     if (req.url === '/metrics') {
       // nginx's own answer: no upstream, so no X-Served-By.
       req.resume();
@@ -79,6 +96,7 @@ export async function startFakeApiServer(options: FakeApiOptions): Promise<FakeA
     baseUrl: `http://127.0.0.1:${port}`,
     received,
     totals,
+    recorded,
     close: () =>
       new Promise<void>((resolve) => {
         for (const timer of pending) clearTimeout(timer);
