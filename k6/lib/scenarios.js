@@ -383,6 +383,24 @@ export function overridesFromEnv(scenario, env) {
   return out;
 }
 
+/**
+ * The inverse of overridesFromEnv(): the `-e NAME=value` variables that make a k6 script run `overrides`
+ * (compare starts k6 this way). Throws for an override that does not fit, like applyOverrides().
+ * @param {Scenario} scenario
+ * @param {Overrides} overrides
+ * @returns {Record<string, string>}
+ */
+export function envFromOverrides(scenario, overrides) {
+  applyOverrides(scenario, overrides);
+  /** @type {Record<string, string>} */
+  const env = {};
+  for (const [name, key] of Object.entries(ENV_NAMES[scenario.shape.executor])) {
+    const value = /** @type {Record<string, string | undefined>} */ (overrides)[key];
+    if (value !== undefined) env[name] = value;
+  }
+  return env;
+}
+
 /** @param {string} value @param {string} what */
 function count(value, what) {
   const n = Number(value);

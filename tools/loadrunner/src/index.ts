@@ -7,7 +7,7 @@ export { percentileOfSorted, summarizeSortedLatencies } from './latencyStats.js'
 export { parseThreshold, thresholdsOf, applyThresholds, type Threshold, type ThresholdResult } from './thresholds.js';
 export { summaryData, type K6SummaryData } from './summaryData.js';
 export { formatProgressLine } from './progressLine.js';
-export { buildScenario, definitionOf, runnerScenario, CATALOGUE, describeScenario, type ScenarioDefinition, type ScenarioOverrides } from './catalogue.js';
+export { buildScenario, catalogueOverrides, definitionOf, runnerScenario, CATALOGUE, describeScenario, type ScenarioDefinition, type ScenarioOverrides } from './catalogue.js';
 export { jainFairnessIndex, maxMinRatio, parseServedBy } from '../../../k6/lib/fairness.js';
 export { parseDurationMs } from '../../../k6/lib/scenarios.js';
 export type * from './types.js';
