@@ -159,6 +159,11 @@ build-broken: images ## Build a broken release (workers never ready) to watch ma
 
 # ---- load ----------------------------------------------------------------------------------------
 
+# EXPECTED_REPLICAS and EXPECTED_WORKERS (both, or neither) give the real topology: the summary then lists a worker
+# that served nothing with 0, and post000's thresholds fail the run when one did (k6/lib/scenarios.js, assertSpread).
+# The runner reads them from the environment; k6 gets them here.
+K6_TOPOLOGY = $(if $(EXPECTED_REPLICAS),-e EXPECTED_REPLICAS=$(EXPECTED_REPLICAS)) $(if $(EXPECTED_WORKERS),-e EXPECTED_WORKERS=$(EXPECTED_WORKERS))
+
 .PHONY: loadtest
 loadtest: ## Run post 000's experiment (1000 VUs, 30 s) through nginx, or SCENARIO=<name>; non-zero exit when thresholds fail
 	@if [ "$(MODE)" = online ]; then \
@@ -166,7 +171,7 @@ loadtest: ## Run post 000's experiment (1000 VUs, 30 s) through nginx, or SCENAR
 	  mkdir -p reports; \
 	  script=$${K6_SCRIPT:-$$($(RUNNER) --scenario $(SCENARIO) --k6-script)} || exit 2; \
 	  echo "k6: k6/scripts/$$script.js"; \
-	  RUN_ID=$(RUN_ID) K6_SCRIPT=$$script $(COMPOSE) --profile loadtest run --rm k6; \
+	  RUN_ID=$(RUN_ID) K6_SCRIPT=$$script $(COMPOSE) --profile loadtest run --rm $(K6_TOPOLOGY) k6; \
 	else \
 	  $(MAKE) tooling; \
 	  echo "offline mode: k6 is not available, running the Node load runner with the same scenario and summary"; \
