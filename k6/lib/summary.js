@@ -8,7 +8,8 @@
 // thresholds), which is also k6's `--summary-mode=legacy`.
 // https://grafana.com/docs/k6/latest/results-output/end-of-test/custom-summary/
 //
-// The data shape used (k6 1.x and 2.x alike): data.metrics[name] = { type: 'counter'|'gauge'|'rate'|'trend',
+// The data shape used, as k6's custom-summary page documents it for 1.x and still in the v2.3 docs (not yet run
+// against a k6 2.x binary here): data.metrics[name] = { type: 'counter'|'gauge'|'rate'|'trend',
 // contains: 'default'|'time'|'data', values: {...}, thresholds?: { '<expr>': { ok } } }; data.root_group.checks =
 // [{ name, passes, fails }]; data.state.testRunDurationMs; data.options.summaryTrendStats.
 // No k6 imports: plain ES module.
