@@ -176,7 +176,7 @@ loadtest: ## Run post 000's experiment (1000 VUs, 30 s) through nginx, or SCENAR
 	  $(MAKE) tooling; \
 	  echo "offline mode: k6 is not available, running the Node load runner with the same scenario and summary"; \
 	  mkdir -p reports; \
-	  $(RUNNER) --scenario $(SCENARIO) --base-url http://127.0.0.1:$(HTTP_PORT) \
+	  $(RUNNER) --scenario $(SCENARIO) --base-url http://127.0.0.1:$(HTTP_PORT) --run-id $(RUN_ID) \
 	    --json reports/$(RUN_ID)-$(SCENARIO).json --markdown reports/$(RUN_ID)-$(SCENARIO).md; \
 	fi
 	@printf '\nNext: look at the per-worker split above, Prometheus (http://127.0.0.1:%s) or Grafana; try make lb LB=least_conn and run it again.\n' "$(PROMETHEUS_PORT)"
