@@ -109,7 +109,8 @@ describe('the CLI as a child process', { concurrency: true }, () => {
       assert.match(run.stdout, /^ {5}http_req_duration\.+: avg=/m);
       assert.match(run.stdout, /^api-2\/1 {8}\| +\d+ \| \d+\.\d\d%$/m);
       assert.match(run.stderr, /script: k6\/scripts\/02-post000-cluster\.js/);
-      assert.match(run.stderr, /^running \(0m01\.\ds\), 00\/20 VUs, \d+ complete and 0 interrupted iterations$/m);
+      // 1 s of load; a busy machine may stretch the wall time by a few seconds.
+      assert.match(run.stderr, /^running \(0m0\d\.\ds\), 00\/20 VUs, \d+ complete and 0 interrupted iterations$/m);
     } finally {
       await server.close();
     }
