@@ -159,6 +159,11 @@ build-broken: images ## Build a broken release (workers never ready) to watch ma
 
 # ---- load ----------------------------------------------------------------------------------------
 
+# EXPECTED_REPLICAS and EXPECTED_WORKERS (both, or neither) give the real topology: the summary then lists a worker
+# that served nothing with 0, and post000's thresholds fail the run when one did (k6/lib/scenarios.js, assertSpread).
+# The runner reads them from the environment; k6 gets them here.
+K6_TOPOLOGY = $(if $(EXPECTED_REPLICAS),-e EXPECTED_REPLICAS=$(EXPECTED_REPLICAS)) $(if $(EXPECTED_WORKERS),-e EXPECTED_WORKERS=$(EXPECTED_WORKERS))
+
 .PHONY: loadtest
 loadtest: ## Run post 000's experiment (1000 VUs, 30 s) through nginx, or SCENARIO=<name>; non-zero exit when thresholds fail
 	@if [ "$(MODE)" = online ]; then \
@@ -166,12 +171,12 @@ loadtest: ## Run post 000's experiment (1000 VUs, 30 s) through nginx, or SCENAR
 	  mkdir -p reports; \
 	  script=$${K6_SCRIPT:-$$($(RUNNER) --scenario $(SCENARIO) --k6-script)} || exit 2; \
 	  echo "k6: k6/scripts/$$script.js"; \
-	  RUN_ID=$(RUN_ID) K6_SCRIPT=$$script $(COMPOSE) --profile loadtest run --rm k6; \
+	  RUN_ID=$(RUN_ID) K6_SCRIPT=$$script $(COMPOSE) --profile loadtest run --rm $(K6_TOPOLOGY) k6; \
 	else \
 	  $(MAKE) tooling; \
 	  echo "offline mode: k6 is not available, running the Node load runner with the same scenario and summary"; \
 	  mkdir -p reports; \
-	  $(RUNNER) --scenario $(SCENARIO) --base-url http://127.0.0.1:$(HTTP_PORT) \
+	  $(RUNNER) --scenario $(SCENARIO) --base-url http://127.0.0.1:$(HTTP_PORT) --run-id $(RUN_ID) \
 	    --json reports/$(RUN_ID)-$(SCENARIO).json --markdown reports/$(RUN_ID)-$(SCENARIO).md; \
 	fi
 	@printf '\nNext: look at the per-worker split above, Prometheus (http://127.0.0.1:%s) or Grafana; try make lb LB=least_conn and run it again.\n' "$(PROMETHEUS_PORT)"
@@ -207,7 +212,8 @@ compare-connections: tooling ## One replica, N workers: how 1, 2, 4, 64 connecti
 tooling: $(TOOLING) ## Install and build the host tooling (load runner, stack tests, benchmarks)
 $(TOOLING): $(TOOLS)/package.json $(TOOLS)/package-lock.json $(TOOLS)/tsconfig.json $(shell find $(TOOLS) tests k6/lib -path $(TOOLS)/node_modules -prune -o -path $(BUILD) -prune -o \( -name '*.ts' -o -name '*.js' \) -print 2>/dev/null)
 	@$(call say,building host tooling)
-	@cd $(TOOLS) && npm ci --no-audit --no-fund --loglevel=error && npx tsc -p tsconfig.json
+	@# A clean output folder: a deleted or renamed source must not leave its old .js (or test) behind.
+	@cd $(TOOLS) && npm ci --no-audit --no-fund --loglevel=error && rm -rf build/tools build/tests build/k6 && npx tsc -p tsconfig.json
 	@touch $@
 
 .PHONY: test

@@ -1,9 +1,23 @@
-// Pure load-distribution math and formatting, shared by the k6 summary (distribution.js).
-// No k6 imports on purpose: plain ES module, so Node can import it too (`node -e "import('./k6/lib/fairness.js')"`)
-// and the printed format can be checked without k6.
+// Pure load-distribution math and formatting, shared by the k6 scripts (summary.js, distribution.js) and the Node
+// load runner, which imports this very file. No k6 imports on purpose: plain ES module, so Node loads it as it is.
 //
-// The text block formatDistributionText() prints is a contract (k6/README.md, "Summary format"): the offline
-// load runner prints the same block, and tests parse it. Change both or neither.
+// The text block formatDistributionText() prints is a contract (k6/README.md, "Summary format"): tests parse it.
+//
+// How k6 counts, and the one limit of it. handleSummary() only sees aggregated metrics, and it sees a value per tag
+// (a sub-metric such as `served_by{served_by_replica:api-1,served_by_worker:0}`) only when a threshold names that
+// exact tag set; VUs share no memory, so a JS object per VU can't be merged either. So: one Counter `served_by`,
+// tagged with served_by_replica and served_by_worker, plus a threshold for every replica/worker pair that can
+// exist. Replica names are predictable (api-1, api-2, ...: the contract of services/api) and worker ids are
+// 0..n-1, so the pairs are a small grid (tallyGrid()):
+//   EXPECTED_REPLICAS / EXPECTED_WORKERS set:  exactly that grid; a worker that served nothing is listed with 0
+//                                              (and drags fairness down, as it should).
+//   unset:                                     up to 8 replicas x 4 workers; pairs with 0 requests are left out,
+//                                              because a pair that served nothing can't be told apart from one
+//                                              that doesn't exist.
+// Responses from outside the grid are still counted in the parent metric: the summary reports them as "unlisted".
+// The runner builds the same metrics from what it saw (tools/loadrunner/src/summaryData.ts), so both summaries
+// come out of distributionFromSummary() below.
+// https://grafana.com/docs/k6/latest/using-k6/thresholds/#set-thresholds-for-specific-tags
 
 /**
  * Parses an `X-Served-By: <replica>/<worker>/<pid>` header value (e.g. "api-2/1/57").
@@ -185,4 +199,115 @@ export function formatDistributionMarkdown(dist) {
     lines.push(`Responses from workers outside the tallied set (not in the tables): ${dist.unlisted}.`);
   }
   return lines.join('\n');
+}
+
+// ---- the replica/worker grid and k6's summary data --------------------------------------------------------
+
+export const SERVED_BY = 'served_by';
+export const SERVED_BY_MISSING = 'served_by_missing';
+const DEFAULT_MAX_REPLICAS = 8;
+const DEFAULT_MAX_WORKERS = 4;
+
+/**
+ * @typedef {{ exact: boolean, replicas: number, workers: number }} TallyGrid
+ */
+
+/**
+ * The pairs tallied: exactly EXPECTED_REPLICAS x EXPECTED_WORKERS when both are given, else up to 8 x 4.
+ * @param {number} [expectedReplicas] @param {number} [expectedWorkers] @returns {TallyGrid}
+ */
+export function tallyGrid(expectedReplicas = 0, expectedWorkers = 0) {
+  const exact = expectedReplicas > 0 && expectedWorkers > 0;
+  return {
+    exact,
+    replicas: exact ? expectedReplicas : Math.max(expectedReplicas, DEFAULT_MAX_REPLICAS),
+    workers: exact ? expectedWorkers : Math.max(expectedWorkers, DEFAULT_MAX_WORKERS),
+  };
+}
+
+/** @param {string} replica @param {string} worker */
+export function servedBySubMetric(replica, worker) {
+  return `${SERVED_BY}{served_by_replica:${replica},served_by_worker:${worker}}`;
+}
+
+/** @param {string} name @returns {{ replica: string, worker: string } | null} */
+export function parseServedBySubMetric(name) {
+  const m = /^served_by\{served_by_replica:([^,}]+),served_by_worker:([^,}]+)\}$/.exec(name);
+  return m ? { replica: String(m[1]), worker: String(m[2]) } : null;
+}
+
+/** @param {TallyGrid} grid */
+export function gridPairs(grid) {
+  const pairs = [];
+  for (let r = 1; r <= grid.replicas; r++) {
+    for (let w = 0; w < grid.workers; w++) pairs.push({ replica: `api-${r}`, worker: String(w) });
+  }
+  return pairs;
+}
+
+/**
+ * A threshold per grid pair, so k6 keeps one sub-metric per pair. With `assertSpread` and an exact grid each pair
+ * must have served something (`count>0`): a worker that served nothing fails the run. Otherwise they can't fail
+ * (`count>=0`), and the summary hides them from the metric list (the distribution table replaces them).
+ * @param {TallyGrid} grid @param {boolean} assertSpread @returns {Record<string, string[]>}
+ */
+export function distributionThresholds(grid, assertSpread) {
+  const expression = assertSpread && grid.exact ? 'count>0' : 'count>=0';
+  /** @type {Record<string, string[]>} */
+  const thresholds = {};
+  for (const { replica, worker } of gridPairs(grid)) thresholds[servedBySubMetric(replica, worker)] = [expression];
+  return thresholds;
+}
+
+/** @param {any} data @param {string} name */
+function countOf(data, name) {
+  const metric = data.metrics[name];
+  return metric && metric.values && typeof metric.values.count === 'number' ? metric.values.count : 0;
+}
+
+/**
+ * The distribution from handleSummary()'s data: one tally per served_by sub-metric, plus what fell outside.
+ * @param {any} data k6's summary data (or the runner's, in the same shape)
+ * @param {TallyGrid} grid
+ */
+export function distributionFromSummary(data, grid) {
+  const tallies = [];
+  for (const name of Object.keys(data.metrics)) {
+    const pair = parseServedBySubMetric(name);
+    if (pair === null) continue;
+    const requests = countOf(data, name);
+    if (grid.exact || requests > 0) tallies.push({ ...pair, requests });
+  }
+  const listed = tallies.reduce((sum, t) => sum + t.requests, 0);
+  const dist = buildDistribution(tallies, {
+    unattributed: countOf(data, SERVED_BY_MISSING),
+    unlisted: Math.max(0, countOf(data, SERVED_BY) - listed),
+  });
+  return { ...dist, grid };
+}
+
+/**
+ * The free notes after the distribution block: the per-replica shares, responses outside the grid, the topology hint.
+ * @param {ReturnType<typeof distributionFromSummary>} dist
+ * @returns {string[]}
+ */
+export function formatDistributionNotes(dist) {
+  const notes = [];
+  if (dist.perReplica.length > 0) {
+    notes.push(
+      `per replica: ${dist.perReplica.map((r) => `${r.replica} ${formatShare(r.share)}`).join('  ')}` +
+        ` (jain_fairness ${formatJain(dist.replicaFairness.jainFairness)}, max_min_ratio ${formatRatio(dist.replicaFairness.maxMinRatio)})`,
+    );
+  }
+  if (dist.unlisted > 0) {
+    notes.push(
+      `warning: ${dist.unlisted} responses came from replicas/workers outside the tallied grid ` +
+        `(api-1..api-${dist.grid.replicas} x workers 0..${dist.grid.workers - 1}); they are not in the table. ` +
+        'Set EXPECTED_REPLICAS and EXPECTED_WORKERS to the real topology.',
+    );
+  }
+  if (!dist.grid.exact) {
+    notes.push('note: workers that served nothing are not listed (set EXPECTED_REPLICAS and EXPECTED_WORKERS to list them with 0).');
+  }
+  return notes;
 }

@@ -1,5 +1,5 @@
-// Request mixes shared by the k6 scripts and the offline load runner (loadrunner/src/scenarios.ts imports this very
-// file): pure functions with no k6 import, so Node can load them too. One formula, two load generators.
+// The request formulas of the scenario catalogue (scenarios.js), which k6 and the Node load runner both run: pure
+// functions with no k6 import, so Node loads them too. One formula, two load generators.
 
 /**
  * Deterministic uniform [0,1) from (vu, iteration): a run is reproducible without sharing RNG state between VUs.
@@ -47,12 +47,12 @@ export function clientIdFor(vu) {
 
 /**
  * The uniform scenario's wait, in ms: each request costs the same on every replica and almost no CPU, so the
- * spread over replicas is the strategy's alone (k6/scripts/10-uniform.js and the runner's `uniform`).
+ * spread over replicas is the strategy's alone (scenarios.js `uniform`).
  */
 export const UNIFORM_IO_MS = 50;
 
 /**
- * The spike shape (k6/lib/config.js spike() and the runner's `spike`): the base rate for 30 s, a 10 s ramp to the
+ * The spike shape (scenarios.js `spike`): the base rate for 30 s, a 10 s ramp to the
  * peak, the peak held for 1 min, a 10 s ramp back, the base for 1 min. Rates in iterations/s.
  * @param {number} base @param {number} peak @returns {{ target: number, seconds: number }[]}
  */

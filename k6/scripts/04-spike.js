@@ -1,31 +1,15 @@
 // 04 - spike: a low base rate, a sudden 40x burst held for a minute, then back to the base. Does the stack
 // absorb the burst (latency rises, nothing fails) and recover (latency back to the base's once it is over)?
-// Watch "In-flight requests" and "Event-loop lag" on the dashboard while it runs.
+// Look at: "In-flight requests" and "Event-loop lag" on the dashboard while it runs.
 //
-//   make loadtest K6_SCRIPT=04-spike
+//   make loadtest SCENARIO=spike
 //   k6 run -e BASE_RATE=20 -e RATE=800 k6/scripts/04-spike.js
-import http from 'k6/http';
-import { check } from 'k6';
-import { BASE_URL, abortUnlessTargetUp, baseOptions, spike, withLatencyTarget } from '../lib/config.js';
-import { distributionSummary, distributionThresholds, recordServedBy } from '../lib/distribution.js';
+import { scenarioScript } from '../lib/run.js';
 
-export const options = baseOptions({
-  scenarios: { spike: spike() },
-  // A burst may queue: 2 s at p95, but fewer than 1% failures, as for every script.
-  thresholds: { ...withLatencyTarget(2000), ...distributionThresholds() },
-  discardResponseBodies: true,
-});
-
-export function setup() {
-  abortUnlessTargetUp();
-}
-
-export default function () {
-  const res = http.get(`${BASE_URL}/work?n=100000`, { tags: { name: '/work' } });
-  recordServedBy(res);
-  check(res, { 'work: 200': (r) => r.status === 200 });
-}
-
-export function handleSummary(data) {
-  return distributionSummary(data, '04-spike');
-}
+// The scenario (shape, requests, checks, thresholds) is defined once in k6/lib/scenarios.js, shared with the
+// Node load runner; k6/lib/run.js turns it into these exports.
+const script = scenarioScript('spike');
+export const options = script.options;
+export const setup = script.setup;
+export default script.iteration;
+export const handleSummary = script.handleSummary;

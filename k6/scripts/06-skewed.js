@@ -7,36 +7,16 @@
 // whole run and the tail with it. least_conn sees that replica's connections pile up and sends it less.
 // `make compare SCENARIO=skewed` starts api-slow (compose profile `skewed`), runs this for each strategy and
 // removes it again. By hand: docker compose --profile skewed up -d api-slow, then run this script.
+// Look at: p(99) per strategy, and api-slow-1's share.
 //
 //   make compare SCENARIO=skewed STRATEGIES="round_robin least_conn"
 //   k6 run -e RATE=500 -e DURATION=20s k6/scripts/06-skewed.js
-import http from 'k6/http';
-import { check } from 'k6';
-import exec from 'k6/execution';
-import { BASE_URL, abortUnlessTargetUp, average, baseOptions, envNumber, envString, withLatencyTarget } from '../lib/config.js';
-import { distributionSummary, distributionThresholds, recordServedBy } from '../lib/distribution.js';
-import { clientIdFor, skewedPath } from '../lib/workload.js';
+import { scenarioScript } from '../lib/run.js';
 
-export const options = baseOptions({
-  scenarios: {
-    skewed: average({ rate: envNumber('RATE', 500), duration: envString('DURATION', '20s'), preAllocatedVUs: 64, maxVUs: envNumber('MAX_VUS', 256) }),
-  },
-  // p95 over a second means requests queue without end: the small replica is overfed.
-  thresholds: { ...withLatencyTarget(1000), ...distributionThresholds() },
-  discardResponseBodies: true,
-});
-
-export function setup() {
-  abortUnlessTargetUp();
-}
-
-export default function () {
-  const path = skewedPath(exec.scenario.iterationInTest);
-  const res = http.get(`${BASE_URL}${path}`, { headers: { 'X-Client-Id': clientIdFor(exec.vu.idInTest) }, tags: { name: path.split('?')[0] } });
-  recordServedBy(res);
-  check(res, { '200': (r) => r.status === 200 });
-}
-
-export function handleSummary(data) {
-  return distributionSummary(data, '06-skewed');
-}
+// The scenario (shape, requests, checks, thresholds) is defined once in k6/lib/scenarios.js, shared with the
+// Node load runner; k6/lib/run.js turns it into these exports.
+const script = scenarioScript('skewed');
+export const options = script.options;
+export const setup = script.setup;
+export default script.iteration;
+export const handleSummary = script.handleSummary;

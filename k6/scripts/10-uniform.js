@@ -2,32 +2,16 @@
 // same 50 ms wait on any replica and the cores stay mostly idle, so the spread measured here is the strategy's
 // own, not the CPU scheduler's. This is the fairness yardstick: round_robin and least_conn both reach Jain ~1.
 // Compare with 09-distribution, where the same strategies share saturated cores.
+// Look at: jain_fairness (about 1 for both strategies).
 //
 //   make compare SCENARIO=uniform STRATEGIES="round_robin least_conn"
 //   k6 run -e VUS=64 k6/scripts/10-uniform.js
-import http from 'k6/http';
-import { check } from 'k6';
-import exec from 'k6/execution';
-import { BASE_URL, abortUnlessTargetUp, baseOptions, envNumber, envString, withLatencyTarget } from '../lib/config.js';
-import { distributionSummary, distributionThresholds, recordServedBy } from '../lib/distribution.js';
-import { UNIFORM_IO_MS, clientIdFor } from '../lib/workload.js';
+import { scenarioScript } from '../lib/run.js';
 
-export const options = baseOptions({
-  scenarios: { uniform: { executor: 'constant-vus', vus: envNumber('VUS', 64), duration: envString('DURATION', '20s') } },
-  thresholds: { ...withLatencyTarget(500), ...distributionThresholds() },
-  discardResponseBodies: true,
-});
-
-export function setup() {
-  abortUnlessTargetUp();
-}
-
-export default function () {
-  const res = http.get(`${BASE_URL}/io?ms=${UNIFORM_IO_MS}`, { headers: { 'X-Client-Id': clientIdFor(exec.vu.idInTest) }, tags: { name: '/io' } });
-  recordServedBy(res);
-  check(res, { '200': (r) => r.status === 200 });
-}
-
-export function handleSummary(data) {
-  return distributionSummary(data, '10-uniform');
-}
+// The scenario (shape, requests, checks, thresholds) is defined once in k6/lib/scenarios.js, shared with the
+// Node load runner; k6/lib/run.js turns it into these exports.
+const script = scenarioScript('uniform');
+export const options = script.options;
+export const setup = script.setup;
+export default script.iteration;
+export const handleSummary = script.handleSummary;

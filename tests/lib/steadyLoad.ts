@@ -86,7 +86,7 @@ export const DEFAULT_MIX: readonly IterationSpec[] = [
 let runCounter = 0;
 
 function withRequestId(spec: IterationSpec, runTag: string): IterationSpec {
-  if ('sequence' in spec) throw new Error('the harness sends one request per iteration; sequences are not supported');
+  if ('sequence' in spec || 'plan' in spec) throw new Error('the harness sends one request per iteration; sequences and plans are not supported');
   const headers = spec.headers;
   return {
     ...spec,

@@ -15,6 +15,7 @@ import path from 'node:path';
 import { runComparison, runStamp, type ComparisonResult, type ComparisonKind } from '../compare/src/runComparison.js';
 import { StackControl } from '../compare/src/stackControl.js';
 import { clusterVariants, connectionVariants, strategyVariants, type Variant } from '../compare/src/variants.js';
+import { SCENARIOS, describeShape } from '../../k6/lib/scenarios.js';
 import type { ScenarioOverrides } from '../loadrunner/src/index.js';
 import { repoRoot } from '../lib/repo.js';
 
@@ -110,7 +111,7 @@ async function main(): Promise<void> {
   const post = await compare('post000', 'cluster', 'post000', clusterVariants(WORKERS).filter((v) => !v.name.includes('NONE')));
   const p1 = row(post, '1 worker');
   const pn = row(post, `${WORKERS} workers, SCHED_RR`);
-  add(`post 000 (1000 VUs, GET /work then sleep 1 s, 30 s), one replica: requests, 1 worker → ${WORKERS} workers`, `${p1.requests} → ${pn.requests}`, `**${(pn.requests / p1.requests).toFixed(2)}×**; p50 ${f(p1.p50Ms, 0)} → ${f(pn.p50Ms, 0)} ms, p95 ${f(p1.p95Ms, 0)} → ${f(pn.p95Ms, 0)} ms`, 'as measured');
+  add(`post 000 (${describeShape(SCENARIOS['post000']!.shape)}), one replica: requests, 1 worker → ${WORKERS} workers`, `${p1.requests} → ${pn.requests}`, `**${(pn.requests / p1.requests).toFixed(2)}×**; p50 ${f(p1.p50Ms, 0)} → ${f(pn.p50Ms, 0)} ms, p95 ${f(p1.p95Ms, 0)} → ${f(pn.p95Ms, 0)} ms`, 'as measured');
 
   // 5. connections, not requests.
   const conn = await compare('connections', 'connections', 'distribution', connectionVariants(WORKERS), { durationSec: 10 });

@@ -16,7 +16,7 @@ import { clusterVariants, connectionVariants, STRATEGIES, strategyVariants } fro
 const USAGE = `usage: compare strategies [--scenario NAME] [--variants "round_robin least_conn ..."] [--duration S] [--vus N | --rate R] [--out DIR]
        compare cluster    [--scenario NAME] [--workers N] [--duration S] [--vus N] [--out DIR]
        compare connections [--scenario NAME] [--workers N] [--duration S] [--out DIR]
-Scenarios are the load runner's (loadrunner --list); online each runs the k6 script it mirrors.`;
+Scenarios are the catalogue's (k6/lib/scenarios.js, loadrunner --list); online each runs its k6 script.`;
 
 function positive(raw: string | undefined, what: string): number | undefined {
   if (raw === undefined || raw === '') return undefined;

@@ -7,7 +7,8 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { buildScenario, checkHealthz, runLoad, type LoadResult, type ScenarioDefinition, type ScenarioOverrides } from '../../loadrunner/src/index.js';
+import { envFromOverrides, findScenario } from '../../../k6/lib/scenarios.js';
+import { buildScenario, catalogueOverrides, checkHealthz, runLoad, type LoadResult, type ScenarioDefinition, type ScenarioOverrides } from '../../loadrunner/src/index.js';
 import { rowFromK6Report, rowFromLoadResult, SecondByWorker, type ComparisonRow, type K6Report } from './comparisonRow.js';
 import { formatComparisonMarkdown, formatComparisonText } from './formatComparison.js';
 import { renderHtmlReport } from './htmlReport.js';
@@ -44,13 +45,14 @@ export const slug = (name: string): string => name.toLowerCase().replace(/[^a-z0
 
 /** The `docker compose` arguments that run one k6 script for one variant (exit 99 = thresholds failed, still a result). */
 export function k6RunArgs(script: string, runId: string, reportDirInContainer: string, variant: Variant, overrides: ScenarioOverrides): string[] {
+  const scenario = findScenario(script);
+  if (scenario === undefined) throw new Error(`no catalogue scenario has the k6 script ${script}`);
+  // The catalogue's own variable names (k6/lib/scenarios.js), so the k6 script applies exactly these overrides.
   const env: Array<[string, string | undefined]> = [
     ['RUN_ID', runId],
     ['REPORT_DIR', reportDirInContainer],
     ['STRATEGY', variant.strategy],
-    ['DURATION', overrides.durationSec === undefined ? undefined : `${overrides.durationSec}s`],
-    ['VUS', overrides.vus === undefined ? undefined : String(overrides.vus)],
-    ['RATE', overrides.ratePerSec === undefined ? undefined : String(overrides.ratePerSec)],
+    ...Object.entries(envFromOverrides(scenario, catalogueOverrides(overrides))),
   ];
   return [
     '--profile', 'loadtest', 'run', '--rm',
@@ -78,7 +80,6 @@ async function measureOffline(options: ComparisonOptions, definition: ScenarioDe
 
 async function measureWithK6(options: ComparisonOptions, definition: ScenarioDefinition, variant: Variant, stamp: string): Promise<{ row: ComparisonRow; raw: K6Report }> {
   const script = definition.k6ScriptName;
-  if (script === undefined) throw new Error(`scenario ${definition.name} has no k6 script; run it offline (OFFLINE=1)`);
   const runId = `${stamp}-${slug(variant.name)}`;
   const reportDirInContainer = `/reports/${path.basename(options.outDir)}`;
   try {

@@ -6,17 +6,16 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { parseDurationMs } from './durationString.js';
-import { formatDurationMs, formatRunningTime } from './k6Format.js';
-import { DEFAULT_TREND_STATS, formatFullSummary, SUMMARY_MODES, type SummaryMode } from './formatSummary.js';
-import { formatMarkdownSummary } from './formatMarkdown.js';
+import { distributionThresholds, tallyGrid, type TallyGrid } from '../../../k6/lib/fairness.js';
+import { applyOverrides, describeScenario, findScenario, overridesFromEnv, parseDurationMs, SCENARIOS, type Overrides } from '../../../k6/lib/scenarios.js';
+import { DEFAULT_TREND_STATS, formatDurationMs, formatSummaryMarkdown, formatSummaryText } from '../../../k6/lib/summary.js';
+import { definitionOf, type ScenarioDefinition } from './catalogue.js';
 import { checkHealthz } from './healthCheck.js';
-import { isTrendStatName, type TrendStatName } from './latencyStats.js';
 import { NonLoopbackTargetError, resolveLoopbackTarget } from './loopbackTarget.js';
-import { formatProgressLine } from './progressLine.js';
+import { formatProgressLine, formatRunningTime } from './progressLine.js';
 import { runLoad } from './runLoad.js';
-import { buildScenario, describeStages, findScenario, SCENARIOS, type ScenarioDefinition, type ScenarioOverrides } from './scenarios.js';
-import { evaluateThresholds, parseThreshold, type Threshold } from './thresholds.js';
+import { summaryData } from './summaryData.js';
+import { applyThresholds, parseThreshold, thresholdsOf, type Threshold, type ThresholdResult } from './thresholds.js';
 import type { ExpectedTopology, LoadResult } from './types.js';
 
 export const EXIT_OK = 0;
@@ -26,19 +25,19 @@ export const EXIT_SETUP_ABORTED = 108; // k6: ScriptAborted (the scripts' setup(
 
 const USAGE = `Usage: node tools/build/tools/loadrunner/src/cli.js [options]
 
-Runs one of the k6 scenarios against the local stack with Node only (for machines without k6) and prints
-k6's end-of-test summary plus the load distribution block. Loopback targets only.
+Runs a scenario of the catalogue (k6/lib/scenarios.js, the one the k6 scripts run) against the local stack
+with Node only (for machines without k6) and prints the k6 scripts' summary (k6/lib/summary.js). Loopback only.
 
 Options (environment variable used when the flag is absent, as the k6 scripts read it):
-  --scenario <name>          ${Object.values(SCENARIOS).map((s) => s.name).join(' | ')}, or the k6 script it mirrors
+  --scenario <name>          ${Object.values(SCENARIOS).map((s) => s.name).join(' | ')}, or its k6 script
                              (e.g. 02-post000-cluster) (default: smoke)
   --base-url <url>           target                                   BASE_URL, else http://127.0.0.1:\${HTTP_PORT:-8080}
-  --vus <n>                  closed-model scenarios: virtual users    VUS
+  --vus <n>                  closed-model scenarios: virtual users    VUS (CLIENTS for many-clients)
   --duration <d>             e.g. 30s, 1m30s                          DURATION
-  --sleep <d>                closed-model scenarios: think time after each iteration (k6 sleep), e.g. 1s, 0
-  --rate <n>                 open-model scenarios: iterations/s (spike: its peak)  RATE
+  --sleep <d>                closed-model scenarios: think time after each iteration (k6 sleep), e.g. 1s, 0   SLEEP
+  --rate <n>                 open-model scenarios: iterations/s (spike: its peak)  RATE (spike's base: BASE_RATE)
   --max-in-flight <n>        open-model scenarios: k6 maxVUs          MAX_VUS
-  --path <path>              replace the request mix with GET <path>, e.g. /work?n=1000000
+  --path <path>              replace the requests with GET <path>, e.g. /work?n=1000000   REQUEST_PATH
   --connections <n>          cap on open connections (default: one per VU, like k6)
   --timeout <d>              per-request timeout (default 60s, as k6)
   --graceful-stop <d>        time in-flight iterations get after the duration (default 30s, as k6)
@@ -49,7 +48,6 @@ Options (environment variable used when the flag is absent, as the k6 scripts re
   --no-setup                 skip the BASE_URL/healthz check
   --expected-replicas <n>    with --expected-workers: list silent workers with 0    EXPECTED_REPLICAS
   --expected-workers <n>                                                            EXPECTED_WORKERS
-  --summary-mode <mode>      legacy (default: what the k6 scripts print) | compact (k6 1.x built-in)
   --summary-trend-stats <s>  default "${DEFAULT_TREND_STATS.join(',')}"
   --run-id <id>              names the run in the summary and report files           RUN_ID (default adhoc)
   --json <file>              write the full result (JSON)
@@ -57,8 +55,8 @@ Options (environment variable used when the flag is absent, as the k6 scripts re
   --report-dir <dir>         write <dir>/<k6 script>-<run id>.json and .md, like the k6 scripts do
   --quiet                    no progress lines on stderr
   --list                     list scenarios and exit
-  --k6-script                print the k6 script --scenario mirrors (e.g. 02-post000-cluster) and exit; exit 104 if
-                             it has none (make loadtest uses it online, so SCENARIO picks the same load with k6)
+  --k6-script                print the k6 script of --scenario (e.g. 02-post000-cluster) and exit; exit 104 for an
+                             unknown scenario (make loadtest uses it online, so SCENARIO picks the same load with k6)
   -h, --help
 
 Exit codes (as k6): 0 ok, 99 threshold failed, 104 invalid options, 108 setup aborted (healthz down).`;
@@ -111,7 +109,6 @@ const OPTIONS = {
   'no-setup': { type: 'boolean', default: false },
   'expected-replicas': { type: 'string' },
   'expected-workers': { type: 'string' },
-  'summary-mode': { type: 'string', default: 'legacy' },
   'summary-trend-stats': { type: 'string' },
   'run-id': { type: 'string' },
   json: { type: 'string' },
@@ -129,66 +126,62 @@ interface RunPlan {
   readonly baseUrl: string;
   readonly definition: ScenarioDefinition;
   readonly thresholds: Threshold[];
-  readonly trendStats: TrendStatName[];
-  readonly summaryMode: SummaryMode;
+  readonly trendStats: string[];
   readonly timeoutMs: number;
   readonly gracefulStopMs: number;
   readonly connections: number | undefined;
   readonly expectedTopology: ExpectedTopology | undefined;
+  readonly grid: TallyGrid;
   readonly runId: string;
 }
 
-/** Flags, then the k6 scripts' environment variables, then the scenario's defaults. Throws on anything invalid. */
+/**
+ * Flags, then the k6 scripts' environment variables, then the scenario's defaults: the catalogue's own
+ * overridesFromEnv() and applyOverrides(), so an environment means the same load for k6 and the runner.
+ * Environment values apply only to the executor they fit (a shell may export both VUS and RATE); flags must fit.
+ */
 function planRun(args: CliValues): RunPlan {
   const baseUrl = resolveLoopbackTarget(args['base-url'] ?? env('BASE_URL') ?? `http://127.0.0.1:${env('HTTP_PORT') ?? '8080'}`).baseUrl;
-  const durationMs = parseDurationFlag(args.duration ?? env('DURATION'), args.duration !== undefined ? '--duration' : 'DURATION');
-  if (durationMs !== undefined && !(durationMs > 0)) throw new UsageError('the duration must be > 0');
-  if (args.path !== undefined && !args.path.startsWith('/')) throw new UsageError(`--path must start with '/' (got ${args.path})`);
-  const closed = buildScenario(args.scenario).scenario.model === 'closed';
-  // Environment values apply only to the model they fit (a shell may export both VUS and RATE); flags must fit.
-  const overrides: ScenarioOverrides = {
-    vus: parseCount(args.vus ?? (closed ? env('VUS') : undefined), '--vus / VUS'),
-    durationSec: durationMs === undefined ? undefined : durationMs / 1000,
-    sleepMs: parseDurationFlag(args.sleep, '--sleep'),
-    ratePerSec: parsePositive(args.rate ?? (closed ? undefined : env('RATE')), '--rate / RATE'),
-    maxInFlight: parseCount(args['max-in-flight'] ?? (closed ? undefined : env('MAX_VUS')), '--max-in-flight / MAX_VUS'),
-    path: args.path,
+  const base = findScenario(args.scenario!);
+  if (base === undefined) throw new UsageError(`unknown scenario ${JSON.stringify(args.scenario)}; known: ${Object.values(SCENARIOS).map((s) => `${s.name} (${s.script})`).join(', ')}`);
+  for (const [flag, text] of [['--duration', args.duration], ['--sleep', args.sleep]] as const) {
+    if (text !== undefined) parseDurationFlag(text, flag);
+  }
+  const flags: Overrides = {
+    vus: args.vus, duration: args.duration, sleep: args.sleep, rate: args.rate, maxVUs: args['max-in-flight'], path: args.path,
   };
-  const definition = buildScenario(args.scenario, overrides);
-  const thresholds = (args['no-thresholds'] ? [] : (args.threshold ?? definition.thresholds)).map(parseThreshold);
+  const catalogue = applyOverrides(base, { ...overridesFromEnv(base, process.env), ...Object.fromEntries(Object.entries(flags).filter(([, v]) => v !== undefined)) });
+  const definition = definitionOf(catalogue);
   let trendStats = [...DEFAULT_TREND_STATS];
   if (args['summary-trend-stats'] !== undefined) {
     const names = args['summary-trend-stats'].split(',').map((s) => s.trim());
-    const unknown = names.filter((n) => !isTrendStatName(n));
-    if (unknown.length > 0) throw new UsageError(`--summary-trend-stats: unsupported ${unknown.join(', ')} (use avg,min,med,max,p(90),p(95),p(99),count)`);
-    trendStats = names.filter(isTrendStatName);
+    const unknown = names.filter((n) => !DEFAULT_TREND_STATS.includes(n));
+    if (unknown.length > 0) throw new UsageError(`--summary-trend-stats: unsupported ${unknown.join(', ')} (use ${DEFAULT_TREND_STATS.join(',')})`);
+    trendStats = names;
   }
-  const summaryMode = args['summary-mode'];
-  if (!(SUMMARY_MODES as readonly string[]).includes(summaryMode)) throw new UsageError(`--summary-mode must be one of ${SUMMARY_MODES.join(', ')}`);
   const replicas = parseCount(args['expected-replicas'] ?? env('EXPECTED_REPLICAS'), '--expected-replicas / EXPECTED_REPLICAS');
   const workers = parseCount(args['expected-workers'] ?? env('EXPECTED_WORKERS'), '--expected-workers / EXPECTED_WORKERS');
+  // Like the k6 scripts: the grid is exact only when both are given.
+  const expectedTopology = replicas !== undefined && workers !== undefined ? { replicas, workers } : undefined;
+  const grid = tallyGrid(replicas, workers);
+  // The same thresholds the k6 script declares: the scenario's, plus one per replica/worker pair of the grid.
+  const thresholds = args['no-thresholds']
+    ? []
+    : args.threshold !== undefined
+      ? args.threshold.map(parseThreshold)
+      : thresholdsOf({ ...catalogue.thresholds, ...distributionThresholds(grid, catalogue.assertSpread) });
   return {
     baseUrl,
     definition,
     thresholds,
     trendStats,
-    summaryMode: summaryMode as SummaryMode,
     timeoutMs: parseDurationFlag(args.timeout, '--timeout') ?? 60_000,
     gracefulStopMs: parseDurationFlag(args['graceful-stop'], '--graceful-stop') ?? 30_000,
     connections: parseCount(args.connections, '--connections'),
-    // Like the k6 scripts: the grid is exact only when both are given.
-    expectedTopology: replicas !== undefined && workers !== undefined ? { replicas, workers } : undefined,
+    expectedTopology,
+    grid,
     runId: args['run-id'] ?? env('RUN_ID') ?? 'adhoc',
   };
-}
-
-function describeShape(plan: RunPlan): string {
-  const s = plan.definition.scenario;
-  return s.model === 'closed'
-    ? `${s.vus} looping VUs for ${formatDurationMs(s.durationSec * 1000)}` + (s.sleepMs ? ` (sleep ${formatDurationMs(s.sleepMs)} per iteration)` : ' (no sleep)')
-    : s.stages === undefined
-      ? `${s.ratePerSec} iterations/s for ${formatDurationMs(s.durationSec * 1000)} (maxVUs: ${s.maxInFlight})`
-      : `ramping arrival rate: ${describeStages(s.ratePerSec, s.stages)} (maxVUs: ${s.maxInFlight})`;
 }
 
 /** k6 reports errors as log lines during the run; the runner lists them once at the end, on stderr. */
@@ -202,11 +195,13 @@ function describeErrors(result: LoadResult): string[] {
   return lines;
 }
 
-async function writeReports(args: CliValues, plan: RunPlan, result: LoadResult, thresholdResults: ReturnType<typeof evaluateThresholds>, log: (line: string) => void): Promise<void> {
+async function writeReports(args: CliValues, plan: RunPlan, result: LoadResult, thresholdResults: readonly ThresholdResult[], data: ReturnType<typeof summaryData>, log: (line: string) => void): Promise<void> {
   const { definition } = plan;
-  const script = definition.k6ScriptName ?? definition.name;
-  const json = `${JSON.stringify({ script, scenarioName: definition.name, runId: plan.runId, thresholds: thresholdResults, ...result }, null, 2)}\n`;
-  const markdown = formatMarkdownSummary(result, thresholdResults, `loadrunner run ${plan.runId}: ${script}`);
+  const script = definition.k6ScriptName;
+  const json = `${JSON.stringify({ script, scenarioName: definition.name, runId: plan.runId, thresholds: thresholdResults, ...result, summaryData: data }, null, 2)}\n`;
+  const markdown = formatSummaryMarkdown(data, {
+    runId: plan.runId, grid: plan.grid, generator: 'loadrunner', script, scenario: definition.description, baseUrl: plan.baseUrl, finishedAt: new Date().toISOString(),
+  });
   const targets: Array<[string, string]> = [];
   if (args.json !== undefined) targets.push([args.json, json]);
   if (args.markdown !== undefined) targets.push([args.markdown, markdown]);
@@ -234,17 +229,17 @@ export async function main(argv: readonly string[]): Promise<number> {
     return EXIT_OK;
   }
   if (args.list) {
-    for (const s of Object.values(SCENARIOS)) process.stdout.write(`${s.name.padEnd(13)} ${s.description}\n${' '.repeat(14)}mirrors ${s.mirrors}\n`);
+    for (const s of Object.values(SCENARIOS)) process.stdout.write(`${describeScenario(s)}\n`);
     return EXIT_OK;
   }
 
   if (args['k6-script']) {
     const found = findScenario(args.scenario!);
-    if (found?.k6ScriptName === undefined) {
-      process.stderr.write(`loadrunner: scenario ${JSON.stringify(args.scenario)} has ${found === undefined ? 'no definition' : 'no k6 script'}\n`);
+    if (found === undefined) {
+      process.stderr.write(`loadrunner: scenario ${JSON.stringify(args.scenario)} has no definition in k6/lib/scenarios.js\n`);
       return EXIT_INVALID_CONFIG;
     }
-    process.stdout.write(`${found.k6ScriptName}\n`);
+    process.stdout.write(`${found.script}\n`);
     return EXIT_OK;
   }
 
@@ -276,9 +271,9 @@ export async function main(argv: readonly string[]): Promise<number> {
   const maxVus = scenario.model === 'closed' ? scenario.vus : scenario.maxInFlight;
   log(`  execution: local (loadrunner, Node ${process.version}: stand-in for k6)`);
   log(`     target: ${plan.baseUrl}`);
-  log(`     script: ${definition.mirrors} (scenario ${definition.name}, run ${plan.runId})`);
+  log(`     script: k6/scripts/${definition.k6ScriptName}.js (scenario ${definition.name}, run ${plan.runId})`);
   log(`  scenarios: 1 scenario, ${maxVus} max VUs, ${formatDurationMs(scenario.durationSec * 1000 + plan.gracefulStopMs)} max duration (incl. graceful stop):`);
-  log(`           * ${definition.name}: ${describeShape(plan)} (gracefulStop: ${formatDurationMs(plan.gracefulStopMs)})\n`);
+  log(`           * ${definition.description} (gracefulStop: ${formatDurationMs(plan.gracefulStopMs)})\n`);
 
   // Ctrl-C once: stop as if the duration had ended (the graceful stop applies). Twice: leave now.
   const abort = new AbortController();
@@ -299,6 +294,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     baseUrl: plan.baseUrl,
     scenario,
     requests: definition.requests,
+    discardResponseBodies: definition.catalogue.discardResponseBodies,
     keepAlive: !args['no-keep-alive'],
     connections: plan.connections,
     timeoutMs: plan.timeoutMs,
@@ -316,16 +312,11 @@ export async function main(argv: readonly string[]): Promise<number> {
       `${result.iterations} complete and ${result.interruptedIterations} interrupted iterations\n`,
   );
   for (const line of describeErrors(result)) log(line);
-  const thresholdResults = evaluateThresholds(result, plan.thresholds);
-  process.stdout.write(
-    formatFullSummary(result, thresholdResults, {
-      mode: plan.summaryMode,
-      trendStats: plan.trendStats,
-      runId: plan.runId,
-      topologyGiven: plan.expectedTopology !== undefined,
-    }),
-  );
-  await writeReports(args, plan, result, thresholdResults, log);
+  // The run in k6's summary shape: the thresholds are evaluated on it, and k6/lib formats it as for a k6 script.
+  const data = summaryData(result, plan.grid, plan.trendStats);
+  const thresholdResults = applyThresholds(data, plan.thresholds);
+  process.stdout.write(formatSummaryText(data, { runId: plan.runId, grid: plan.grid }));
+  await writeReports(args, plan, result, thresholdResults, data, log);
 
   const failed = thresholdResults.filter((t) => !t.ok);
   if (failed.length > 0) {

@@ -1,9 +1,8 @@
 // Counts responses per replica/worker from X-Served-By and turns the counts into shares and fairness numbers.
 // record() runs once per response, so it caches by the raw header value: a run sees a handful of distinct values
 // (one per worker pid), and a Map hit is far cheaper than splitting the string every time.
-import { jainFairnessIndex, maxMinRatio } from './fairness.js';
-import { compareNatural, parseServedBy } from './servedBy.js';
-import type { Distribution, ExpectedTopology, FairnessStats, ReplicaCount, WorkerCount } from './types.js';
+import { buildDistribution as buildK6Distribution, parseServedBy } from '../../../k6/lib/fairness.js';
+import type { Distribution, ExpectedTopology } from './types.js';
 
 interface WorkerTally {
   readonly replica: string;
@@ -75,43 +74,21 @@ export function withExpectedTopology(tallies: readonly WorkerTallyInput[], expec
   return [...tallies, ...missing];
 }
 
-function fairnessOf(counts: readonly number[]): FairnessStats {
-  return { jainFairness: jainFairnessIndex(counts), maxMinRatio: maxMinRatio(counts) };
-}
-
-/** Pure: per-worker tallies -> sorted per-worker and per-replica counts, shares and fairness. */
+/**
+ * Pure: per-worker tallies -> sorted per-worker and per-replica counts, shares and fairness: k6/lib/fairness.js
+ * buildDistribution(), plus the pids the runner sees (a worker answering from two pids restarted).
+ */
 export function buildDistribution(tallies: readonly WorkerTallyInput[], unattributed: number): Distribution {
-  const attributed = tallies.reduce((sum, t) => sum + t.requests, 0);
-  const shareOf = (n: number): number => (attributed === 0 ? 0 : n / attributed);
-  const perWorker: WorkerCount[] = tallies
-    .map((t) => ({
-      key: `${t.replica}/${t.worker}`,
-      replica: t.replica,
-      worker: t.worker,
-      requests: t.requests,
-      share: shareOf(t.requests),
-      pids: [...t.pids],
-    }))
-    .sort((a, b) => compareNatural(a.replica, b.replica) || compareNatural(a.worker, b.worker));
-
-  const replicas = new Map<string, { requests: number; workers: number }>();
-  for (const w of perWorker) {
-    const r = replicas.get(w.replica) ?? { requests: 0, workers: 0 };
-    r.requests += w.requests;
-    r.workers += 1;
-    replicas.set(w.replica, r);
-  }
-  const perReplica: ReplicaCount[] = [...replicas.entries()]
-    .map(([replica, r]) => ({ replica, requests: r.requests, share: shareOf(r.requests), workers: r.workers }))
-    .sort((a, b) => compareNatural(a.replica, b.replica));
-
+  const d = buildK6Distribution([...tallies], { unattributed });
+  const pidsOf = new Map(tallies.map((t) => [`${t.replica}/${t.worker}`, [...t.pids]]));
+  const perWorker = d.perWorker.map((w) => ({ ...w, pids: pidsOf.get(w.key) ?? [] }));
   return {
-    attributed,
-    unattributed,
+    attributed: d.attributed,
+    unattributed: d.unattributed,
     perWorker,
-    perReplica,
-    workerFairness: fairnessOf(perWorker.map((w) => w.requests)),
-    replicaFairness: fairnessOf(perReplica.map((r) => r.requests)),
+    perReplica: d.perReplica,
+    workerFairness: d.workerFairness,
+    replicaFairness: d.replicaFairness,
     restartedWorkers: perWorker.filter((w) => w.pids.length > 1).map((w) => w.key),
   };
 }

@@ -1,18 +1,13 @@
-// Library entry point: what stack tests and benchmarks import.
+// Library entry point: what stack tests, compare and benchmarks import.
 export { runLoad, USER_AGENT } from './runLoad.js';
 export { checkHealthz, type HealthCheckResult } from './healthCheck.js';
 export { resolveLoopbackTarget, isLoopbackAddress, NonLoopbackTargetError, type LoopbackTarget } from './loopbackTarget.js';
-export { parseServedBy, SERVED_BY_HEADER } from './servedBy.js';
-export { jainFairnessIndex, maxMinRatio, shares } from './fairness.js';
 export { buildDistribution, withExpectedTopology } from './distributionCounter.js';
 export { percentileOfSorted, summarizeSortedLatencies } from './latencyStats.js';
-export { parseThreshold, evaluateThresholds, type Threshold, type ThresholdResult } from './thresholds.js';
-export {
-  formatFullSummary, formatLegacySummary, formatCompactSummary, formatDistributionTable, formatDistributionNotes, DEFAULT_TREND_STATS,
-  type SummaryMode, type SummaryOptions,
-} from './formatSummary.js';
-export { formatMarkdownSummary } from './formatMarkdown.js';
+export { parseThreshold, thresholdsOf, applyThresholds, type Threshold, type ThresholdResult } from './thresholds.js';
+export { summaryData, type K6SummaryData } from './summaryData.js';
 export { formatProgressLine } from './progressLine.js';
-export { parseDurationMs } from './durationString.js';
-export { SCENARIOS, buildScenario, findScenario, heavyTailWorkN, clientIdHeader, type ScenarioDefinition, type ScenarioOverrides } from './scenarios.js';
+export { buildScenario, catalogueOverrides, definitionOf, runnerScenario, CATALOGUE, describeScenario, type ScenarioDefinition, type ScenarioOverrides } from './catalogue.js';
+export { jainFairnessIndex, maxMinRatio, parseServedBy } from '../../../k6/lib/fairness.js';
+export { parseDurationMs } from '../../../k6/lib/scenarios.js';
 export type * from './types.js';

@@ -16,6 +16,8 @@ export type RequestOutcome =
       /** The response's X-Request-Id (nginx echoes the client's own id), for callers that match answers to requests. */
       readonly requestId: string | string[] | undefined;
       readonly durationMs: number;
+      /** Only when send() was asked to keep the response (for checks): all headers, and the body unless discarded. */
+      readonly kept?: { readonly headers: http.IncomingHttpHeaders; readonly body: Buffer | null };
     }
   | { readonly kind: 'error'; readonly code: string; readonly durationMs: number }
   /** Cut by abortAll() at the end of the graceful stop: not a result, just a request that never finished. */
@@ -110,7 +112,11 @@ export class LoopbackHttpTransport {
   }
 
   /** `path` must start with '/'; `headers` must already contain Host. `done` is called exactly once. */
-  send(method: string, path: string, headers: http.OutgoingHttpHeaders, body: string | Buffer | undefined, done: (outcome: RequestOutcome) => void): void {
+  /** `keep`: 'none' discards the response (the hot path), 'headers' keeps its headers, 'body' its headers and body. */
+  send(
+    method: string, path: string, headers: http.OutgoingHttpHeaders, body: string | Buffer | undefined, done: (outcome: RequestOutcome) => void,
+    keep: 'none' | 'headers' | 'body' = 'none',
+  ): void {
     const startedAt = performance.now();
     let finished = false;
     const finish = (outcome: RequestOutcome): void => {
@@ -132,10 +138,16 @@ export class LoopbackHttpTransport {
       const status = res.statusCode ?? 0;
       const servedBy = res.headers['x-served-by'];
       const requestId = res.headers['x-request-id'];
-      res.on('end', () => finish({ kind: 'response', status, servedBy, requestId, durationMs: performance.now() - startedAt }));
+      const chunks: Buffer[] | null = keep === 'body' ? [] : null;
+      res.on('end', () => {
+        const durationMs = performance.now() - startedAt;
+        const kept = keep === 'none' ? undefined : { headers: res.headers, body: chunks === null ? null : Buffer.concat(chunks) };
+        finish({ kind: 'response', status, servedBy, requestId, durationMs, ...(kept === undefined ? {} : { kept }) });
+      });
       res.on('error', (err) => finish(this.failure(err, startedAt)));
-      // Discard the body without turning it into JS strings; its bytes are still counted on the socket.
-      res.resume();
+      // Otherwise discard the body without turning it into JS strings; its bytes are still counted on the socket.
+      if (chunks !== null) res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      else res.resume();
     });
     req.on('error', (err) => finish(this.failure(err, startedAt)));
     req.end(body);

@@ -9,14 +9,15 @@
 // Every run is bounded: after `durationSec` no new iteration starts, running iterations get `gracefulStopMs` to
 // finish (k6 `gracefulStop`), then whatever is left is cut and every socket is closed.
 import { arrivalsDue, cumulativeArrivals, rateAt, totalArrivals, validateStages } from './arrivalSchedule.js';
-import type { OutgoingHttpHeaders } from 'node:http';
+import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { resolveLoopbackTarget, type LoopbackTarget } from './loopbackTarget.js';
 import { LoopbackHttpTransport, type RequestOutcome } from './loopbackHttpTransport.js';
 import { isDefaultExpectedStatus, RunRecorder } from './runRecorder.js';
 import { createWeightedPicker } from './weightedPicker.js';
 import type {
-  ClosedScenario, IterationSpec, LoadResult, OpenScenario, ProgressSnapshot, RequestContext, RequestSpec, RunLoadOptions,
+  ClosedScenario, HttpMethod, IterationSpec, LoadResult, OpenScenario, PlannedRequest, ProgressSnapshot, RequestContext, RequestSpec, ResponseView,
+  RunLoadOptions,
 } from './types.js';
 
 export const USER_AGENT = 'scaleout-loadrunner/1.0 (+loadrunner/README.md)';
@@ -32,11 +33,13 @@ interface PreparedRequest {
   readonly isExpected: (status: number) => boolean;
   readonly headersFor: (ctx: RequestContext) => OutgoingHttpHeaders;
   readonly pathFor: (ctx: RequestContext) => string;
+  readonly checks: ReadonlyArray<readonly [string, (r: ResponseView) => boolean]> | undefined;
 }
 
 interface PreparedIteration {
   readonly weight: number | undefined;
-  readonly steps: readonly PreparedRequest[];
+  /** The steps of one iteration: fixed for a request or a sequence, planned per context for a catalogue plan. */
+  readonly stepsFor: (ctx: RequestContext) => readonly PreparedRequest[];
 }
 
 function assertPath(path: string, spec: RequestSpec): string {
@@ -46,7 +49,7 @@ function assertPath(path: string, spec: RequestSpec): string {
   return path;
 }
 
-function prepareRequest(spec: RequestSpec, target: LoopbackTarget): PreparedRequest {
+function prepareRequest(spec: RequestSpec & Pick<PlannedRequest, 'checks'>, target: LoopbackTarget): PreparedRequest {
   const base: OutgoingHttpHeaders = { host: target.hostHeader, 'user-agent': USER_AGENT };
   const { headers, path, expectedStatuses } = spec;
   const headersFor =
@@ -64,15 +67,30 @@ function prepareRequest(spec: RequestSpec, target: LoopbackTarget): PreparedRequ
     expectedStatuses === undefined
       ? isDefaultExpectedStatus
       : ((set: ReadonlySet<number>) => (status: number): boolean => set.has(status))(new Set(expectedStatuses));
-  return { name: spec.name, method: spec.method ?? 'GET', body: spec.body, countServedBy: spec.countServedBy ?? true, isExpected, headersFor, pathFor };
+  const checks = spec.checks === undefined ? undefined : Object.entries(spec.checks);
+  return { name: spec.name, method: spec.method ?? 'GET', body: spec.body, countServedBy: spec.countServedBy ?? true, isExpected, headersFor, pathFor, checks };
 }
 
 function prepareIteration(spec: IterationSpec, target: LoopbackTarget): PreparedIteration {
-  if ('sequence' in spec) {
-    if (spec.sequence.length === 0) throw new Error(`sequence ${spec.name ?? ''} is empty`);
-    return { weight: spec.weight, steps: spec.sequence.map((step) => prepareRequest(step, target)) };
+  if ('plan' in spec) {
+    const plan = spec.plan;
+    return { weight: spec.weight, stepsFor: (ctx) => plan(ctx).map((planned) => prepareRequest({ ...planned, method: planned.method as HttpMethod }, target)) };
   }
-  return { weight: spec.weight, steps: [prepareRequest(spec, target)] };
+  const steps = 'sequence' in spec ? spec.sequence.map((step) => prepareRequest(step, target)) : [prepareRequest(spec, target)];
+  if (steps.length === 0) throw new Error(`sequence ${spec.name ?? ''} is empty`);
+  return { weight: spec.weight, stepsFor: () => steps };
+}
+
+/** The catalogue's response view over what the transport kept (status 0 and no headers for a socket error, like k6). */
+function responseView(status: number, kept: { readonly headers: IncomingHttpHeaders; readonly body: Buffer | null } | undefined): ResponseView {
+  return {
+    status,
+    header: (name) => firstHeader(kept?.headers[name.toLowerCase()]),
+    json: () => {
+      if (kept?.body == null) throw new Error('no response body to parse (discardResponseBodies, or no response)');
+      return JSON.parse(kept.body.toString('utf8'));
+    },
+  };
 }
 
 function firstHeader(value: string | string[] | number | undefined): string | undefined {
@@ -166,6 +184,7 @@ export async function runLoad(options: RunLoadOptions): Promise<LoadResult> {
   if (!(gracefulStopMs >= 0)) throw new Error('gracefulStopMs must be >= 0');
   const connections = positiveInteger(options.connections ?? maxVus, 'connections');
   const onRequestDone = options.onRequestDone;
+  const keepForChecks = options.discardResponseBodies === false ? 'body' : 'headers';
   const pick = createWeightedPicker(options.requests.map((spec) => prepareIteration(spec, target)));
 
   const transport = new LoopbackHttpTransport(target, { keepAlive: options.keepAlive ?? true, maxSockets: connections, timeoutMs });
@@ -196,6 +215,18 @@ export async function runLoad(options: RunLoadOptions): Promise<LoadResult> {
       const sentAtMs = onRequestDone === undefined ? 0 : performance.timeOrigin + performance.now();
       transport.send(request.method, path, headers, request.body, (outcome) => {
         const now = performance.now();
+        if (request.checks !== undefined && outcome.kind !== 'interrupted') {
+          const view = responseView(outcome.kind === 'response' ? outcome.status : 0, outcome.kind === 'response' ? outcome.kept : undefined);
+          for (const [label, condition] of request.checks) {
+            let ok: boolean;
+            try {
+              ok = condition(view) === true;
+            } catch {
+              ok = false; // k6 would end the iteration with the exception; here it is a failed check
+            }
+            recorder.recordCheck(label, ok);
+          }
+        }
         if (outcome.kind === 'response') {
           const expected = request.isExpected(outcome.status);
           recorder.recordResponse(outcome.status, expected, outcome.servedBy, request.countServedBy, outcome.durationMs, now);
@@ -213,7 +244,7 @@ export async function runLoad(options: RunLoadOptions): Promise<LoadResult> {
           });
         }
         resolve(outcome);
-      });
+      }, request.checks === undefined ? 'none' : keepForChecks);
     });
 
   /**
@@ -221,7 +252,16 @@ export async function runLoad(options: RunLoadOptions): Promise<LoadResult> {
    * runs to its end after the duration is over (within the graceful stop). Returns false if it was cut.
    */
   const runIteration = async (ctx: RequestContext): Promise<boolean> => {
-    for (const step of pick().steps) {
+    let steps: readonly PreparedRequest[];
+    try {
+      steps = pick().stepsFor(ctx);
+    } catch (err) {
+      // A broken plan is a bug in the scenario: stop the run and report it, loudly.
+      fatalError ??= err;
+      clock.stop();
+      return false;
+    }
+    for (const step of steps) {
       if ((await sendRequest(step, ctx)).kind === 'interrupted') return false;
     }
     return true;
@@ -318,6 +358,7 @@ export async function runLoad(options: RunLoadOptions): Promise<LoadResult> {
     vusMax: maxVus,
     distribution: totals.distribution,
     timeSeries: totals.timeSeries,
+    checks: totals.checks,
   };
 }
 

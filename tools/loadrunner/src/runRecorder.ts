@@ -3,7 +3,7 @@
 import { DistributionCounter } from './distributionCounter.js';
 import { percentileOfSorted, summarizeSortedLatencies } from './latencyStats.js';
 import { SampleBuffer } from './sampleBuffer.js';
-import type { Distribution, ExpectedTopology, LatencyStats, SecondBucket } from './types.js';
+import type { CheckCount, Distribution, ExpectedTopology, LatencyStats, SecondBucket } from './types.js';
 
 /** k6's default `expectedStatuses` is 200..399; anything else counts in http_req_failed. */
 export function isDefaultExpectedStatus(status: number): boolean {
@@ -26,6 +26,7 @@ export interface RecordedTotals {
   readonly droppedIterations: number;
   readonly distribution: Distribution;
   readonly timeSeries: SecondBucket[];
+  readonly checks: CheckCount[];
   /** Samples not kept because the sample buffer was full (percentiles then cover the first MAX_SAMPLES). */
   readonly droppedSamples: number;
 }
@@ -38,6 +39,7 @@ export class RunRecorder {
   private readonly distribution = new DistributionCounter();
   private readonly statusCounts = new Map<number, number>();
   private readonly errorCodes = new Map<string, number>();
+  private readonly checkCounts = new Map<string, { passes: number; fails: number }>();
   /** Index into `latencies` where each second starts, and per-second counters. */
   private readonly secondStart: number[] = [0];
   private readonly secondRequests: number[] = [0];
@@ -99,6 +101,14 @@ export class RunRecorder {
     if (countServedBy) this.distribution.record(undefined);
   }
 
+  /** One check() condition's outcome, by its label. */
+  recordCheck(label: string, ok: boolean): void {
+    let counts = this.checkCounts.get(label);
+    if (counts === undefined) this.checkCounts.set(label, (counts = { passes: 0, fails: 0 }));
+    if (ok) counts.passes++;
+    else counts.fails++;
+  }
+
   recordIteration(durationMs: number): void {
     this.iterations++;
     this.iterationDurations.push(durationMs);
@@ -143,6 +153,7 @@ export class RunRecorder {
       distribution: this.distribution.snapshot(expectedTopology),
       timeSeries,
       droppedSamples: this.latencies.dropped,
+      checks: [...this.checkCounts.entries()].map(([name, c]) => ({ name, ...c })),
     };
   }
 }

@@ -36,8 +36,36 @@ export interface RequestSequence {
   readonly weight?: number;
 }
 
-/** What one iteration does: one request, or a sequence. */
-export type IterationSpec = RequestSpec | RequestSequence;
+/** What a check sees of a response (k6/lib/scenarios.js ResponseView): the same view k6's glue builds. */
+export interface ResponseView {
+  readonly status: number;
+  header(name: string): string | undefined;
+  json(): any; // eslint-disable-line @typescript-eslint/no-explicit-any -- a parsed JSON body, as k6's res.json()
+}
+
+/** One request of a catalogue scenario's plan (k6/lib/scenarios.js PlannedRequest). */
+export interface PlannedRequest {
+  readonly name: string;
+  readonly method: string;
+  readonly path: string;
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly body?: string;
+  readonly expectedStatuses?: readonly number[];
+  readonly countServedBy?: boolean;
+  /** k6 check() conditions, by label. */
+  readonly checks?: Readonly<Record<string, (r: ResponseView) => boolean>>;
+}
+
+/** An iteration planned by a function of its context: a catalogue scenario's `plan` (k6/lib/scenarios.js). */
+export interface RequestPlan {
+  readonly name?: string;
+  readonly plan: (ctx: RequestContext) => readonly PlannedRequest[];
+  /** Relative weight in the mix (default 1). */
+  readonly weight?: number;
+}
+
+/** What one iteration does: one request, a sequence, or a plan. */
+export type IterationSpec = RequestSpec | RequestSequence | RequestPlan;
 
 /** Closed model, k6 `constant-vus`: each VU loops request -> sleep until the duration is over. */
 export interface ClosedScenario {
@@ -92,6 +120,8 @@ export interface RunLoadOptions {
   readonly scenario: Scenario;
   /** The mix: each iteration picks one entry by weight and sends its request (or its sequence of requests). */
   readonly requests: readonly IterationSpec[];
+  /** Like k6's option: false keeps response bodies for the plan's checks (json()). Default true. */
+  readonly discardResponseBodies?: boolean;
   /** Reuse connections (default true), like k6 and browsers do. */
   readonly keepAlive?: boolean;
   /** Cap on open connections (http.Agent maxSockets). Default: vus (closed) or maxInFlight (open), i.e. one per VU like k6. */
@@ -258,4 +288,12 @@ export interface LoadResult {
   readonly vusMax: number;
   readonly distribution: Distribution;
   readonly timeSeries: readonly SecondBucket[];
+  /** Every check of the plan, in first-seen order, with its passes and fails (k6's root_group.checks). */
+  readonly checks: readonly CheckCount[];
+}
+
+export interface CheckCount {
+  readonly name: string;
+  readonly passes: number;
+  readonly fails: number;
 }

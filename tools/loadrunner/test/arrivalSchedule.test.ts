@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { arrivalsDue, cumulativeArrivals, rateAt, totalArrivals, validateStages } from '../src/arrivalSchedule.js';
-import { buildScenario, spikeStages } from '../src/scenarios.js';
+import { spikeStages } from '../../../k6/lib/workload.js';
+import { buildScenario } from '../src/catalogue.js';
 import type { OpenScenario } from '../src/types.js';
 
 const constant: OpenScenario = { model: 'open', ratePerSec: 20, durationSec: 10, maxInFlight: 10 };
@@ -32,9 +33,9 @@ test('stages ramp the rate linearly and the arrivals are its integral', () => {
   assert.equal(arrivalsDue(ramp, 4), 61);
 });
 
-test('the spike mirrors k6/lib/config.js: 20 -> 800 req/s, 170 s; --rate moves the peak; the stages fix the duration', () => {
+test('the catalogue spike in the runner: 20 -> 800 req/s, 170 s; --rate moves the peak; the stages fix the duration', () => {
   const spike = buildScenario('spike').scenario as OpenScenario;
-  assert.deepEqual(spike.stages, spikeStages(20, 800));
+  assert.deepEqual(spike.stages, spikeStages(20, 800).map((s) => ({ targetRate: s.target, durationSec: s.seconds })));
   assert.equal(spike.durationSec, 170);
   // 20x30 + (20+800)/2x10 + 800x60 + (800+20)/2x10 + 20x60
   assert.equal(totalArrivals(spike), 600 + 4100 + 48000 + 4100 + 1200);

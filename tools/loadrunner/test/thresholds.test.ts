@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { buildDistribution } from '../src/distributionCounter.js';
+import { distributionThresholds, tallyGrid } from '../../../k6/lib/fairness.js';
+import { buildDistribution, withExpectedTopology } from '../src/distributionCounter.js';
 import { summarizeSortedLatencies } from '../src/latencyStats.js';
-import { evaluateThresholds, formatThresholdActual, parseThreshold } from '../src/thresholds.js';
+import { summaryData } from '../src/summaryData.js';
+import { applyThresholds, parseThreshold, thresholdsOf } from '../src/thresholds.js';
 import type { LoadResult } from '../src/types.js';
 
 test('parseThreshold accepts the documented forms', () => {
@@ -12,11 +14,12 @@ test('parseThreshold accepts the documented forms', () => {
   assert.deepEqual(parseThreshold('p(99)<=800'), { metric: 'http_req_duration', source: 'p(99)<=800', aggregation: 'p(99)', operator: '<=', value: 800 });
   assert.equal(parseThreshold('http_req_duration{expected_response:true}:avg<100').metric, 'http_req_duration{expected_response:true}');
   assert.deepEqual(parseThreshold('http_reqs:count>=100'), { metric: 'http_reqs', source: 'count>=100', aggregation: 'count', operator: '>=', value: 100 });
-  assert.equal(parseThreshold('dropped_iterations:count==0').operator, '==');
+  assert.equal(parseThreshold('checks:rate>0.99').metric, 'checks');
+  assert.equal(parseThreshold('served_by{served_by_replica:api-1,served_by_worker:0}:count>0').source, 'count>0');
 });
 
 test('parseThreshold rejects what it cannot evaluate, saying why', () => {
-  for (const bad of ['rate<0.01', 'http_req_duration<500', 'http_req_failed:p(95)<1', 'p(99.9)<5', 'http_reqs<5', 'checks:rate>0.9', 'p(95)<abc', '']) {
+  for (const bad of ['rate<0.01', 'http_req_duration<500', 'http_req_blocked:p(95)<1', 'p(95)<abc', 'http_reqs<5', '']) {
     assert.throws(() => parseThreshold(bad), /invalid threshold/, `for ${JSON.stringify(bad)}`);
   }
 });
@@ -28,13 +31,14 @@ function fakeResult(overrides: Partial<LoadResult>): LoadResult {
     elapsedSec: 10, requests: 1000, ok: 990, failed: 10, httpErrors: 10, socketErrors: 0, statusCounts: {}, errorCodes: {},
     failedRate: 0.01, throughputRps: 100, latency, latencyExpected: latency, iterationDuration: latency, latencySamplesDropped: 0,
     dataSentBytes: 0, dataReceivedBytes: 0, connectionsOpened: 1, iterations: 1000, interruptedIterations: 0, droppedIterations: 0,
-    vus: { value: 1, min: 1, max: 1 }, vusMax: 1, distribution: buildDistribution([], 0), timeSeries: [],
+    vus: { value: 1, min: 1, max: 1 }, vusMax: 1, distribution: buildDistribution([], 0), timeSeries: [], checks: [],
     ...overrides,
   };
 }
 
-test('evaluateThresholds compares like k6 (strict <: a 1.00% rate fails rate<0.01)', () => {
-  const results = evaluateThresholds(fakeResult({}), [
+test('thresholds are evaluated on the summary data like k6 (strict <: a 1.00% rate fails rate<0.01)', () => {
+  const data = summaryData(fakeResult({}), tallyGrid());
+  const results = applyThresholds(data, [
     parseThreshold('http_req_failed<0.01'),
     parseThreshold('http_req_failed<=0.01'),
     parseThreshold('p(95)<100'),
@@ -43,8 +47,27 @@ test('evaluateThresholds compares like k6 (strict <: a 1.00% rate fails rate<0.0
     parseThreshold('http_reqs:count>1000'),
   ]);
   assert.deepEqual(results.map((r) => r.ok), [false, true, true, false, true, false]);
-  assert.equal(formatThresholdActual(results[0]!), 'rate=1.00%');
-  assert.equal(formatThresholdActual(results[2]!), 'p(95)=95.05ms');
-  assert.equal(formatThresholdActual(results[4]!), 'rate=100/s');
-  assert.equal(formatThresholdActual(results[5]!), 'count=1000');
+  assert.equal(results[2]?.actual, 95.05);
+  // Recorded in the data, as k6 does, so the summary shows ✓/✗ before the metric.
+  assert.deepEqual(data.metrics['http_req_failed']?.thresholds, { 'rate<0.01': { ok: false }, 'rate<=0.01': { ok: true } });
+});
+
+test('the spread thresholds: with the topology, a replica/worker that served nothing fails count>0', () => {
+  const grid = tallyGrid(2, 2);
+  const tallies = [
+    { replica: 'api-1', worker: '0', requests: 500, pids: [1] },
+    { replica: 'api-1', worker: '1', requests: 500, pids: [2] },
+    { replica: 'api-2', worker: '0', requests: 0, pids: [] },
+  ];
+  const result = fakeResult({ distribution: buildDistribution(withExpectedTopology(tallies, grid), 0) });
+  const results = applyThresholds(summaryData(result, grid), thresholdsOf(distributionThresholds(grid, true)));
+  assert.deepEqual(results.map((r) => [r.metric, r.ok]), [
+    ['served_by{served_by_replica:api-1,served_by_worker:0}', true],
+    ['served_by{served_by_replica:api-1,served_by_worker:1}', true],
+    ['served_by{served_by_replica:api-2,served_by_worker:0}', false],
+    ['served_by{served_by_replica:api-2,served_by_worker:1}', false],
+  ]);
+  // Without assertSpread (or without the topology) the grid only keeps the sub-metrics: nothing can fail.
+  assert.ok(applyThresholds(summaryData(result, grid), thresholdsOf(distributionThresholds(grid, false))).every((r) => r.ok));
+  assert.deepEqual(Object.values(distributionThresholds(tallyGrid(), true))[0], ['count>=0']);
 });

@@ -11,10 +11,21 @@ export interface FakeApiOptions {
   readonly workers: readonly string[];
   /** Delay before answering (ms). 0 answers synchronously. */
   readonly latencyMs?: number;
-  /** Every Nth counted request (1-based) gets a 500, e.g. 10 -> exactly 10% errors. */
+  /** Every Nth counted request (1-based) gets a 500 (or failStatus), e.g. 10 -> exactly 10% errors. */
   readonly failEvery?: number;
+  /** The status of those failures (default 500; 503 is what a replica that is going away answers). */
+  readonly failStatus?: number;
   /** After this many counted requests, the first worker "restarts" (answers with a new pid). */
   readonly restartFirstWorkerAfter?: number;
+  /** Keep every request received (excluding /healthz) in `recorded`, for tests comparing what was sent. */
+  readonly record?: boolean;
+}
+
+export interface ReceivedRequest {
+  readonly method: string;
+  readonly url: string;
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+  body: string;
 }
 
 export interface FakeApiServer {
@@ -23,6 +34,8 @@ export interface FakeApiServer {
   readonly received: Map<string, number>;
   /** Requests received (excluding /healthz), how many were answered 500, request body bytes received. */
   readonly totals: { received: number; failed: number; bodyBytes: number };
+  /** With `record`: every request received, in arrival order. */
+  readonly recorded: ReceivedRequest[];
   close(): Promise<void>;
 }
 
@@ -30,6 +43,7 @@ export async function startFakeApiServer(options: FakeApiOptions): Promise<FakeA
   const pids = options.workers.map((_, i) => 1000 + i);
   const received = new Map<string, number>();
   const totals = { received: 0, failed: 0, bodyBytes: 0 };
+  const recorded: ReceivedRequest[] = [];
   let next = 0;
   // Delayed answers still pending; cleared on close so a slow fake cannot keep the test process alive.
   const pending = new Set<NodeJS.Timeout>();
@@ -39,7 +53,12 @@ export async function startFakeApiServer(options: FakeApiOptions): Promise<FakeA
       return;
     }
     totals.received++;
-    req.on('data', (chunk: Buffer) => (totals.bodyBytes += chunk.length));
+    const entry: ReceivedRequest | undefined = options.record ? { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: '' } : undefined;
+    if (entry !== undefined) recorded.push(entry);
+    req.on('data', (chunk: Buffer) => {
+      totals.bodyBytes += chunk.length;
+      if (entry !== undefined) entry.body += chunk.toString('utf8');
+    });
     if (req.url === '/metrics') {
       // nginx's own answer: no upstream, so no X-Served-By.
       req.resume();
@@ -54,8 +73,9 @@ export async function startFakeApiServer(options: FakeApiOptions): Promise<FakeA
     if (failing) totals.failed++;
     const invalid = req.url?.includes('n=not-a-number') ?? false;
     const respond = (): void => {
-      const status = failing ? 500 : invalid ? 400 : 200;
-      const body = JSON.stringify(failing ? { statusCode: 500, error: 'Internal Server Error' } : { served: key });
+      const failStatus = options.failStatus ?? 500;
+      const status = failing ? failStatus : invalid ? 400 : 200;
+      const body = JSON.stringify(failing ? { statusCode: failStatus, error: 'Internal Server Error' } : { served: key });
       res.writeHead(status, { 'content-type': 'application/json', 'x-served-by': `${key}/${pids[index]}` }).end(body);
     };
     req.resume();
@@ -76,6 +96,7 @@ export async function startFakeApiServer(options: FakeApiOptions): Promise<FakeA
     baseUrl: `http://127.0.0.1:${port}`,
     received,
     totals,
+    recorded,
     close: () =>
       new Promise<void>((resolve) => {
         for (const timer of pending) clearTimeout(timer);

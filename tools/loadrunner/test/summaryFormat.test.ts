@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { formatBytes, formatCount, formatDurationMs, formatRatePercent, formatRunningTime } from '../src/k6Format.js';
-import { parseDurationMs } from '../src/durationString.js';
+import { parseDurationMs } from '../../../k6/lib/scenarios.js';
+import { formatBytes, formatCount, formatDurationMs, formatRatePercent } from '../../../k6/lib/summary.js';
+import { formatRunningTime } from '../src/progressLine.js';
 
 test('durations render like k6 (truncated, no trailing zeros)', () => {
   const cases: Array<[number, string]> = [
