@@ -3,11 +3,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { baseUrl } from '../lib/stack.js';
-import { resolvedConfig, stackComposeCommand } from '../lib/compose.js';
-import { docker, inspect, nodeInContainer, projectName, serviceContainers } from '../lib/docker.js';
+import { containersOf, docker, inspect, nodeInContainer, projectName, resolvedConfig, stackComposeCommand } from '../../tools/lib/docker.js';
 
 test('api containers: non-root, read-only root fs with tmpfs (PM2_HOME included), cap_drop ALL, no-new-privileges, memory/cpu/pids limits', async () => {
-  const containers = await serviceContainers('api');
+  const containers = await containersOf('api');
   assert.ok(containers.length >= 1);
   for (const c of containers) {
     const info = await inspect(c);
@@ -86,7 +85,7 @@ test('not reachable through nginx: /metrics, pm2, Prometheus and Grafana admin',
     }
   }
   // The api containers publish nothing (only nginx reaches them), so pm2's and the metrics ports are not on the host.
-  for (const c of await serviceContainers('api')) {
+  for (const c of await containersOf('api')) {
     const bindings = Object.values((await inspect(c)).HostConfig.PortBindings ?? {}).flat();
     assert.equal(bindings.length, 0, `${c} publishes ports: ${JSON.stringify(bindings)}`);
   }

@@ -18,7 +18,8 @@ import { runComparison, type ComparisonKind, type ComparisonResult } from '../..
 import { StackControl } from '../../tools/compare/src/stackControl.js';
 import { clusterVariants, connectionVariants, strategyVariants } from '../../tools/compare/src/variants.js';
 import type { ScenarioOverrides } from '../../tools/loadrunner/src/index.js';
-import { repoRoot, stackComposeCommand } from '../lib/compose.js';
+import { stackComposeCommand } from '../../tools/lib/docker.js';
+import { repoRoot } from '../../tools/lib/repo.js';
 import { baseUrl, liveWorkers, switchStrategy } from '../lib/stack.js';
 
 /** ~10 ms of CPU per request: the work dominates what nginx and the load generator spend on it. */

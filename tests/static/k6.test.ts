@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { repoRoot } from '../lib/compose.js';
+import { repoRoot } from '../../tools/lib/repo.js';
 
 const scriptsDir = path.join(repoRoot, 'k6', 'scripts');
 const scripts = readdirSync(scriptsDir).filter((f) => f.endsWith('.js')).sort();
