@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Installs and starts what a fresh Debian machine needs to run this stack:
-# Docker Engine, the Compose v2 plugin, and (for the offline images) mmdebstrap.
+# Installs and starts what a fresh Debian machine needs to run and test this stack:
+# Docker Engine, the Compose v2 plugin, mmdebstrap (for the offline images) and shellcheck (make lint).
 # Idempotent: every step is skipped when its result is already there.
 #
 # Why not Docker's own apt repo? Machines like our CI reach only Debian's mirror.
@@ -12,13 +12,11 @@ set -euo pipefail
 COMPOSE_SUITE="${COMPOSE_SUITE:-sid}"
 PLUGIN_DIR=/usr/local/lib/docker/cli-plugins
 
-log() { printf '==> %s\n' "$*" >&2; }
+# shellcheck source=../lib/common.sh
+. "$(dirname "$0")/../lib/common.sh"
 
 need_root() {
-  if [ "$(id -u)" != 0 ]; then
-    echo "install-engine.sh installs system packages: run it as root (or install Docker + Compose v2 yourself)." >&2
-    exit 1
-  fi
+  [ "$(id -u)" = 0 ] || die "install-engine.sh installs system packages: run it as root (or install Docker + Compose v2 yourself)."
 }
 
 install_packages() {
@@ -26,8 +24,9 @@ install_packages() {
   command -v dockerd >/dev/null || missing+=(docker.io)
   command -v mmdebstrap >/dev/null || missing+=(mmdebstrap)
   command -v curl >/dev/null || missing+=(curl)
+  command -v shellcheck >/dev/null || missing+=(shellcheck)
   if [ ${#missing[@]} -gt 0 ]; then
-    log "apt-get install ${missing[*]}"
+    say "apt-get install ${missing[*]}"
     apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
   fi
@@ -35,7 +34,7 @@ install_packages() {
 
 install_compose_v2() {
   if docker compose version >/dev/null 2>&1; then return; fi
-  log "installing the Compose v2 plugin from Debian ${COMPOSE_SUITE}"
+  say "installing the Compose v2 plugin from Debian ${COMPOSE_SUITE}"
   local work mirror
   work=$(mktemp -d)
   chmod 755 "$work" # apt drops to the _apt user for downloads
@@ -63,19 +62,20 @@ start_engine() {
     systemctl start docker || true
   fi
   if ! docker info >/dev/null 2>&1; then
-    log "starting dockerd in the background (log: /var/log/dockerd.log)"
+    say "starting dockerd in the background (log: /var/log/dockerd.log)"
     nohup dockerd >/var/log/dockerd.log 2>&1 &
   fi
   for _ in $(seq 1 60); do
-    docker info >/dev/null 2>&1 && { log "Docker engine is up"; return; }
+    docker info >/dev/null 2>&1 && { say "Docker engine is up"; return; }
     sleep 1
   done
-  echo "dockerd did not answer within 60 s; see /var/log/dockerd.log" >&2
   tail -n 20 /var/log/dockerd.log >&2 || true
-  exit 1
+  die "dockerd did not answer within 60 s; see /var/log/dockerd.log (its last lines above)"
 }
 
-if docker info >/dev/null 2>&1 && docker compose version >/dev/null 2>&1 && command -v mmdebstrap >/dev/null; then
+# Everything already there (the packages install_packages would add, included): nothing to do, no root needed.
+if docker info >/dev/null 2>&1 && docker compose version >/dev/null 2>&1 \
+  && command -v mmdebstrap >/dev/null && command -v curl >/dev/null && command -v shellcheck >/dev/null; then
   exit 0
 fi
 need_root
