@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { baseUrl } from '../lib/stack.js';
-import { containersOf, docker, inspect, nodeInContainer, projectName, resolvedConfig, stackComposeCommand } from '../../tools/lib/docker.js';
+import { containersOf, docker, inspect, nodeInContainer, projectContainers, projectName, resolvedConfig, stackComposeCommand } from '../../tools/lib/docker.js';
 
 test('api containers: non-root, read-only root fs with tmpfs (PM2_HOME included), cap_drop ALL, no-new-privileges, memory/cpu/pids limits', async () => {
   const containers = await containersOf('api');
@@ -38,8 +38,7 @@ test('api containers: non-root, read-only root fs with tmpfs (PM2_HOME included)
 });
 
 test('other images run as non-root where upstream allows; every published port binds to 127.0.0.1', async () => {
-  const all = (await docker(['ps', '--filter', `label=com.docker.compose.project=${projectName}`, '--format', '{{.Names}}'])).split('\n').filter(Boolean);
-  for (const c of all) {
+  for (const c of await projectContainers()) {
     const info = await inspect(c);
     const service = info.Config.Labels['com.docker.compose.service'];
     for (const [port, bindings] of Object.entries(info.HostConfig.PortBindings ?? {})) {

@@ -83,9 +83,9 @@ function inReplicaOrder(names: readonly string[]): string[] {
   return [...names].sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
 }
 
-/** Containers of one compose service of this project, in replica order (api-1, api-2...); `all` adds stopped ones. */
-export async function containersOf(service: string, { all = false }: { all?: boolean } = {}): Promise<string[]> {
-  const out = await docker(['ps', ...(all ? ['-a'] : []), '--filter', `label=com.docker.compose.project=${projectName}`,
+/** Running containers of one compose service of this project, in replica order (api-1, api-2...). */
+export async function containersOf(service: string): Promise<string[]> {
+  const out = await docker(['ps', '--filter', `label=com.docker.compose.project=${projectName}`,
     '--filter', `label=com.docker.compose.service=${service}`, '--format', '{{.Names}}']);
   return inReplicaOrder(out.split('\n').filter(Boolean));
 }
