@@ -217,7 +217,8 @@ $(TOOLING): $(TOOLS)/package.json $(TOOLS)/package-lock.json $(TOOLS)/tsconfig.j
 	@touch $@
 
 .PHONY: test
-test: ## Run every test: app, tooling, configs, the whole stack end to end, the operations under load, then faults (CI runs this)
+test: ## Run every test: lint, app, tooling, configs, the whole stack end to end, the operations under load, then faults (CI runs this)
+	@$(MAKE) lint
 	@$(MAKE) test-api
 	@$(MAKE) test-tooling
 	@$(MAKE) test-config
@@ -225,6 +226,12 @@ test: ## Run every test: app, tooling, configs, the whole stack end to end, the 
 	@$(MAKE) test-ops
 	@$(MAKE) test-faults
 	@$(call say,all tests passed)
+
+.PHONY: lint
+lint: ## shellcheck (Debian's package; .shellcheckrc) over every git-tracked shell script, ~3 s
+	@$(call say,shellcheck over every shell script (tools/lint/shell-scripts.sh lists them))
+	@command -v shellcheck >/dev/null || { echo "shellcheck is missing: apt-get install shellcheck (tools/host/install-engine.sh installs it)"; exit 2; }
+	@files=$$($(TOOLS)/lint/shell-scripts.sh); shellcheck $$files; echo "  $$(wc -w <<<"$$files") scripts, no findings"
 
 .PHONY: test-api
 test-api: ## The app's tests, including real pm2-runtime with 2 workers on the host

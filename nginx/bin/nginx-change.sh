@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # nginx-change: what switch-lb-strategy and switch-api-pool share, sourced by both (POSIX sh, not run alone).
 # Installed in the nginx container as /usr/local/lib/nginx-change.sh (compose mounts this file there).
 #

@@ -23,6 +23,7 @@ LOCK_DIR=${API_POOL_LOCK_DIR:-/tmp/switch-api-pool.lock}
 PROG=switch-api-pool
 
 # log, die, take_lock, test_and_reload: shared with switch-lb-strategy (nginx/bin/nginx-change.sh).
+# shellcheck source=nginx-change.sh
 . "${NGINX_CHANGE_LIB:-/usr/local/lib/nginx-change.sh}"
 
 validate() {
@@ -37,10 +38,13 @@ current() { sed -n '1s/^# green_percent=\([0-9]*\).*/\1/p' "$SPLIT_FILE" 2>/dev/
 # concurrent `nginx -t` or reload never reads a half-written file.
 write_split() {
     dir=${SPLIT_FILE%/*}
-    [ -d "$dir" ] && [ -w "$dir" ] || die "$dir is not a writable directory (mount a tmpfs there, e.g. compose 'tmpfs: [/etc/nginx/pool]')"
+    if [ ! -d "$dir" ] || [ ! -w "$dir" ]; then
+        die "$dir is not a writable directory (mount a tmpfs there, e.g. compose 'tmpfs: [/etc/nginx/pool]')"
+    fi
     tmp="$dir/.split.conf.$$"
     {
         printf '# green_percent=%s (written by %s; see conf.d/15-api-pool.conf)\n' "$1" "$PROG"
+        # shellcheck disable=SC2016 # nginx's variables, written as they are for nginx to expand
         printf 'split_clients "${request_id}" $api_pool {\n'
         # split_clients has no 0% entry, so the two ends are a single catch-all.
         case $1 in

@@ -31,6 +31,7 @@ LOCK_DIR=${LB_SWITCH_LOCK_DIR:-/tmp/switch-lb-strategy.lock}
 PROG=switch-lb-strategy
 
 # log, die, take_lock, test_and_reload: shared with switch-api-pool (nginx/bin/nginx-change.sh).
+# shellcheck source=nginx-change.sh
 . "${NGINX_CHANGE_LIB:-/usr/local/lib/nginx-change.sh}"
 
 usage() {
@@ -82,6 +83,7 @@ link_strategy() {
     mv -f "$tmp_link" "$ACTIVE_LINK"
     # validate() allowed only [a-z_] in the name, so it is safe inside the quotes.
     tmp_name="$link_dir/.active-name.conf.$$"
+    # shellcheck disable=SC2016 # $lb_strategy is nginx's variable, written as it is for nginx
     printf 'set $lb_strategy "%s";\n' "$1" >"$tmp_name"
     mv -f "$tmp_name" "$link_dir/active-name.conf"
 }

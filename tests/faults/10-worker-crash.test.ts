@@ -19,7 +19,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { baseUrl } from '../lib/stack.js';
-import { appLogLines, docker, inspect, nodeInContainer, pm2List, pm2LogLines, projectName, waitHealthy } from '../lib/docker.js';
+import { appLogLines, docker, inspect, nodeInContainer, pm2List, pm2LogLines, projectName, waitHealthy } from '../../tools/lib/docker.js';
 import { assertNoStall, assertNothingLost, formatOperationReport, p99, underSteadyLoad } from '../lib/steadyLoad.js';
 import { recordFigure } from './figures.js';
 

@@ -20,7 +20,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { appLogLines, inspect, nodeInContainer, pm2List, pm2LogLines, projectName } from '../lib/docker.js';
+import { appLogLines, inspect, nodeInContainer, pm2List, pm2LogLines, projectName } from '../../tools/lib/docker.js';
 import { assertNothingLost, formatOperationReport, underSteadyLoad } from '../lib/steadyLoad.js';
 import { recordFigure } from './figures.js';
 

@@ -16,7 +16,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { baseUrl } from '../lib/stack.js';
-import { docker, inspect, projectName, waitHealthy } from '../lib/docker.js';
+import { docker, inspect, projectName, waitHealthy } from '../../tools/lib/docker.js';
 import { assertNothingLost, DEFAULT_MIX, formatOperationReport, underSteadyLoad } from '../lib/steadyLoad.js';
 import type { RequestRecord } from '../../tools/loadrunner/src/index.js';
 import { recordFigure } from './figures.js';

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { baseUrl, promQuery, waitForScrapeAfter } from '../lib/stack.js';
-import { pm2List, serviceContainers } from '../lib/docker.js';
+import { containersOf, pm2List } from '../../tools/lib/docker.js';
 import { assertNoStall, assertNothingLost, formatOperationReport, p99, underSteadyLoad } from '../lib/steadyLoad.js';
 import { recordFigure } from './figures.js';
 
@@ -53,7 +53,7 @@ const BAD_REQUESTS: readonly BadRequest[] = [
 
 async function workerRestarts(): Promise<number> {
   let total = 0;
-  for (const c of await serviceContainers('api')) for (const p of await pm2List(c)) total += p.pm2_env.restart_time;
+  for (const c of await containersOf('api')) for (const p of await pm2List(c)) total += p.pm2_env.restart_time;
   return total;
 }
 

@@ -3,11 +3,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { baseUrl } from '../lib/stack.js';
-import { resolvedConfig, stackComposeCommand } from '../lib/compose.js';
-import { docker, inspect, nodeInContainer, projectName, serviceContainers } from '../lib/docker.js';
+import { containersOf, docker, inspect, nodeInContainer, projectContainers, projectName, resolvedConfig, stackComposeCommand } from '../../tools/lib/docker.js';
 
 test('api containers: non-root, read-only root fs with tmpfs (PM2_HOME included), cap_drop ALL, no-new-privileges, memory/cpu/pids limits', async () => {
-  const containers = await serviceContainers('api');
+  const containers = await containersOf('api');
   assert.ok(containers.length >= 1);
   for (const c of containers) {
     const info = await inspect(c);
@@ -39,8 +38,7 @@ test('api containers: non-root, read-only root fs with tmpfs (PM2_HOME included)
 });
 
 test('other images run as non-root where upstream allows; every published port binds to 127.0.0.1', async () => {
-  const all = (await docker(['ps', '--filter', `label=com.docker.compose.project=${projectName}`, '--format', '{{.Names}}'])).split('\n').filter(Boolean);
-  for (const c of all) {
+  for (const c of await projectContainers()) {
     const info = await inspect(c);
     const service = info.Config.Labels['com.docker.compose.service'];
     for (const [port, bindings] of Object.entries(info.HostConfig.PortBindings ?? {})) {
@@ -86,7 +84,7 @@ test('not reachable through nginx: /metrics, pm2, Prometheus and Grafana admin',
     }
   }
   // The api containers publish nothing (only nginx reaches them), so pm2's and the metrics ports are not on the host.
-  for (const c of await serviceContainers('api')) {
+  for (const c of await containersOf('api')) {
     const bindings = Object.values((await inspect(c)).HostConfig.PortBindings ?? {}).flat();
     assert.equal(bindings.length, 0, `${c} publishes ports: ${JSON.stringify(bindings)}`);
   }

@@ -10,8 +10,7 @@
 // isolation between clients), not that 5000 r/s is the right number for your deployment.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { compose, stackComposeCommand } from '../lib/compose.js';
-import { docker, inspect, projectName, serviceContainers } from '../lib/docker.js';
+import { compose, containersOf, docker, inspect, projectName, stackComposeCommand } from '../../tools/lib/docker.js';
 import { assertNothingLost, formatOperationReport, underSteadyLoad } from '../lib/steadyLoad.js';
 import { recordFigure } from './figures.js';
 
@@ -40,7 +39,7 @@ Promise.all(Array.from({ length: 16 }, loop)).then(() => { console.log(JSON.stri
 
 test('rate limiting: the abuser gets 429 (not 503), a client at another address is not touched', async () => {
   await recreateNginx(withTestRate);
-  const [api] = await serviceContainers('api');
+  const [api] = await containersOf('api');
   const image = (await inspect(api!)).Config.Image;
   let abuser: Record<string, number> = {};
   // The victim: the steady load at 10 req/s, half the test rate, from the host.

@@ -2,7 +2,7 @@
 // reports/faults-figures.md (one file per `make test-faults` run, truncated by the Makefile first).
 import { appendFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { repoRoot } from '../lib/compose.js';
+import { repoRoot } from '../../tools/lib/repo.js';
 import type { OperationReport } from '../lib/steadyLoad.js';
 
 export const FIGURES_FILE = path.join(repoRoot, 'reports', 'faults-figures.md');

@@ -2,7 +2,7 @@
 // be sent to Prometheus' HTTP API: Grafana's template variables replaced by concrete values.
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { repoRoot } from './compose.js';
+import { repoRoot } from '../../tools/lib/repo.js';
 
 export interface PanelQuery {
   dashboard: string;

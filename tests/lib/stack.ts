@@ -1,7 +1,7 @@
 // What the end-to-end tests need to drive the running stack: its URLs, Prometheus queries, and
 // nginx strategy switches through the same command `make lb` runs.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { compose, stackComposeCommand } from './compose.js';
+import { compose, stackComposeCommand } from '../../tools/lib/docker.js';
 
 export const baseUrl = `http://127.0.0.1:${process.env.HTTP_PORT ?? '8080'}`;
 export const prometheusUrl = `http://127.0.0.1:${process.env.PROMETHEUS_PORT ?? '9090'}`;

@@ -3,7 +3,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { assertNothingLost, underSteadyLoad } from '../lib/steadyLoad.js';
-import { containersOf, makeOk, recordFigure, replicasIn } from './opsStack.js';
+import { containersOf, makeOk } from '../../tools/lib/docker.js';
+import { recordFigure, replicasIn } from './opsStack.js';
 
 test('make reload: 0 failed requests, every worker has a new pid, same replicas', async () => {
   const containers = await containersOf('api');

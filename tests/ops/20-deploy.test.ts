@@ -2,9 +2,9 @@
 // ready) that must be rolled back without replacing a single healthy worker.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { compose, stackComposeCommand } from '../lib/compose.js';
 import { assertNothingLost, underSteadyLoad } from '../lib/steadyLoad.js';
-import { containersOf, make, makeOk, recordFigure, replicasIn, versionOf, versionsThroughNginx } from './opsStack.js';
+import { compose, containersOf, make, makeOk, stackComposeCommand, versionOf } from '../../tools/lib/docker.js';
+import { recordFigure, replicasIn, versionsThroughNginx } from './opsStack.js';
 
 const NEW_VERSION = `${process.env.API_VERSION ?? 'dev'}-v2`;
 const BROKEN_VERSION = `${process.env.API_VERSION ?? 'dev'}-broken`;

@@ -4,7 +4,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { prometheusUrl } from '../lib/stack.js';
 import { assertNothingLost, underSteadyLoad } from '../lib/steadyLoad.js';
-import { containersOf, makeOk, recordFigure, replicasIn } from './opsStack.js';
+import { containersOf, makeOk } from '../../tools/lib/docker.js';
+import { recordFigure, replicasIn } from './opsStack.js';
 
 /** Blue api targets Prometheus scrapes successfully now (discovered from the DNS name "api", not "api-green"). */
 async function blueTargetsUp(): Promise<number> {

@@ -1,9 +1,9 @@
 // make lb under a steady load: the strategy switch is an nginx reload; it must drop nothing.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { compose, stackComposeCommand } from '../lib/compose.js';
 import { assertNothingLost, underSteadyLoad } from '../lib/steadyLoad.js';
-import { makeOk, recordFigure } from './opsStack.js';
+import { compose, makeOk, stackComposeCommand } from '../../tools/lib/docker.js';
+import { recordFigure } from './opsStack.js';
 
 for (const strategy of ['least_conn', 'round_robin']) {
   test(`make lb LB=${strategy}: 0 failed requests, strategy active`, async () => {

@@ -5,10 +5,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { compose, stackComposeCommand } from '../lib/compose.js';
 import { promQuery } from '../lib/stack.js';
 import { assertNothingLost, underSteadyLoad } from '../lib/steadyLoad.js';
-import { containersOf, makeOk, recordFigure, versionOf, versionsThroughNginx } from './opsStack.js';
+import { compose, containersOf, makeOk, stackComposeCommand, versionOf } from '../../tools/lib/docker.js';
+import { recordFigure, versionsThroughNginx } from './opsStack.js';
 
 const GREEN_VERSION = `${process.env.API_VERSION ?? 'dev'}-green`;
 const CANARY_PCT = 25;

@@ -10,7 +10,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { underSteadyLoad } from '../lib/steadyLoad.js';
-import { containersOf, docker, recordFigure } from './opsStack.js';
+import { containersOf, docker } from '../../tools/lib/docker.js';
+import { recordFigure } from './opsStack.js';
 
 test('negative control: `docker restart` of all replicas at once loses requests under the same load', async () => {
   const replicas = await containersOf('api');

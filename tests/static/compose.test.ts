@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { repoRoot, resolvedConfig, type ComposeConfig } from '../lib/compose.js';
+import { resolvedConfig, type ComposeConfig } from '../../tools/lib/docker.js';
+import { repoRoot } from '../../tools/lib/repo.js';
 
 // The stand-ins' versions as the Makefile exports them: read from compose.yaml's image pins.
 const offlineVersions = Object.fromEntries(

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { repoRoot } from '../lib/compose.js';
+import { repoRoot } from '../../tools/lib/repo.js';
 import { allPanels, loadDashboards, panelQueries } from '../lib/dashboards.js';
 
 const DATASOURCE_UID = 'prometheus';

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { repoRoot } from '../lib/compose.js';
+import { repoRoot } from '../../tools/lib/repo.js';
 import {
   MAKE_CHECKED,
   checkLinks,

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { SCENARIOS, type Scenario } from '../../k6/lib/scenarios.js';
 import { healthyResponse, loadK6Script, runIteration, runSetup } from '../lib/k6Harness.js';
-import { repoRoot } from '../lib/compose.js';
+import { repoRoot } from '../../tools/lib/repo.js';
 
 const scriptsDir = path.join(repoRoot, 'k6', 'scripts');
 const scripts = (await readdir(scriptsDir)).filter((f) => f.endsWith('.js')).sort();

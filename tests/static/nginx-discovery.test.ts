@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { repoRoot } from '../lib/compose.js';
+import { repoRoot } from '../../tools/lib/repo.js';
 
 const HOOK = path.join(repoRoot, 'nginx/docker-entrypoint.d/35-write-api-discovery.sh');
 

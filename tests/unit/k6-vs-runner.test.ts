@@ -11,7 +11,7 @@ import { runLoad } from '../../tools/loadrunner/src/runLoad.js';
 import type { RequestContext, Scenario as RunnerScenario } from '../../tools/loadrunner/src/types.js';
 import { startFakeApiServer } from '../../tools/loadrunner/testing/fakeApiServer.js';
 import { loadK6Script, runIteration } from '../lib/k6Harness.js';
-import { repoRoot } from '../lib/compose.js';
+import { repoRoot } from '../../tools/lib/repo.js';
 
 const BASE_URL = 'http://stack.test:8080';
 /** The headers a scenario itself sets (the rest, Host, User-Agent, Connection, differ by generator on purpose). */

@@ -28,11 +28,12 @@ port_b=$((port_a + 1))
 metrics_base_a=${BENCH_METRICS_PORT_BASE:-39400}
 metrics_base_b=$((metrics_base_a + 10))
 
-log() { printf '==> %s\n' "$*" >&2; }
+# shellcheck source=../lib/common.sh
+. "$root/tools/lib/common.sh"
 
-command -v wrk >/dev/null || { log "installing wrk"; apt-get install -y wrk >/dev/null; }
+command -v wrk >/dev/null || { say "installing wrk"; apt-get install -y wrk >/dev/null; }
 
-log "building services/api"
+say "building services/api"
 (cd "$api" && { [ -d node_modules ] || npm ci --no-audit --no-fund; } && npm run --silent build)
 
 work_dir=$(mktemp -d)
@@ -59,10 +60,7 @@ start_runtime() {
   local name=$1 port=$2 base=$3 workers=$4 p start_ns
   shift 4
   for p in "$port" $(seq "$base" $((base + workers - 1))); do
-    if port_in_use "$p"; then
-      log "port $p is already in use: a leftover process would poison the figures. Stop it first."
-      exit 1
-    fi
+    if port_in_use "$p"; then die "port $p is already in use: a leftover process would poison the figures. Stop it first."; fi
   done
   mkdir -p "$work_dir/pm2-$name"
   : >"$work_dir/$name.log"
@@ -77,7 +75,7 @@ start_runtime() {
     sleep 0.05
   done
   if [ "$(ready_count "$name")" -lt "$workers" ]; then
-    log "$name: workers did not become ready within 15 s:"; tail -20 "$work_dir/$name.log" >&2; exit 1
+    tail -20 "$work_dir/$name.log" >&2; die "$name: workers did not become ready within 15 s (their last log lines above)"
   fi
   all_ready_ms=$((($(date +%s%N) - start_ns) / 1000000))
 }
@@ -93,7 +91,7 @@ cpu_ticks() {
 burst() {
   local out
   out=$(wrk -t1 -c16 -d"$3s" "http://127.0.0.1:$1$2")
-  if grep -q 'Non-2xx' <<<"$out"; then log "non-2xx responses:"; echo "$out" >&2; exit 1; fi
+  if grep -q 'Non-2xx' <<<"$out"; then echo "$out" >&2; die "non-2xx responses (wrk's output above)"; fi
   awk '/requests in/ {print $1}' <<<"$out"
 }
 
@@ -117,7 +115,7 @@ compare() {
         before=$(cpu_ticks b); n_b=$((n_b + $(burst "$port_b" "$path" "$burst"))); t_b=$((t_b + $(cpu_ticks b) - before))
       fi
     done
-    log "$label round $i/$rounds: A $n_a requests, B $n_b requests so far"
+    say "$label round $i/$rounds: A $n_a requests, B $n_b requests so far"
   done
   stop_runtime a; stop_runtime b
   local hz seconds=$((rounds * burst))
@@ -149,7 +147,7 @@ machine_scaling() {
 
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 
-log "(c)+(d) start-up and RSS, 2 workers (RSS 2 s after ready, then after ${idle_seconds} s idle)"
+say "(c)+(d) start-up and RSS, 2 workers (RSS 2 s after ready, then after ${idle_seconds} s idle)"
 start_runtime a "$port_a" "$metrics_base_a" 2
 two_workers_ready_ms=$all_ready_ms
 pids=() startup=() rss_fresh=() rss_idle=()
@@ -163,21 +161,21 @@ sleep $((idle_seconds - 2))
 for pid in "${pids[@]}"; do rss_idle+=("$(vm_rss_mb "$pid")"); done
 stop_runtime a
 
-log "(a0) this machine's CPU scaling: 2 spinning node processes vs 1"
+say "(a0) this machine's CPU scaling: 2 spinning node processes vs 1"
 machine_ratio=$(machine_scaling)
 
-log "(a) /work: 2 workers vs 1 worker"
+say "(a) /work: 2 workers vs 1 worker"
 compare work /work 2 "" 1 ""
 work=("$req_a" "$req_b" "$rps_ratio" "$cpu_a" "$cpu_b")
 # With a whole core per worker, 2 workers would serve 2 x (CPU per request of 1 worker / of 2 workers).
 work_cpu_scaling=$(awk -v one="$cpu_b" -v two="$cpu_a" 'BEGIN {printf "%.3f", 2 * one / two}')
 work_share=$(awk -v r="$rps_ratio" -v m="$machine_ratio" 'BEGIN {printf "%.3f", r / m}')
 
-log "(b) /whoami: METRICS_ENABLED=true vs false, 1 worker each"
+say "(b) /whoami: METRICS_ENABLED=true vs false, 1 worker each"
 compare metrics /whoami 1 "METRICS_ENABLED=true" 1 "METRICS_ENABLED=false"
 metrics=("$req_a" "$req_b" "$rps_ratio" "$cpu_a" "$cpu_b" "$cpu_ratio")
 
-log "(b') /whoami: LOG_LEVEL=debug (a log line per request) vs info, 1 worker each"
+say "(b') /whoami: LOG_LEVEL=debug (a log line per request) vs info, 1 worker each"
 compare logs /whoami 1 "LOG_LEVEL=debug" 1 "LOG_LEVEL=info"
 logs=("$req_a" "$req_b" "$rps_ratio" "$cpu_a" "$cpu_b" "$cpu_ratio")
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs and starts what a fresh Debian machine needs to run this stack:
-# Docker Engine, the Compose v2 plugin, (for the offline images) mmdebstrap, and kubectl (make k8s-validate).
+# Installs and starts what a fresh Debian machine needs to run and test this stack:
+# Docker Engine, the Compose v2 plugin, mmdebstrap (for the offline images), shellcheck (make lint) and
+# kubectl with the Kubernetes schema (make k8s-validate).
 # Idempotent: every step is skipped when its result is already there.
 #
 # Why not Docker's own apt repo? Machines like our CI reach only Debian's mirror.
@@ -15,13 +16,11 @@ KUBECTL_SUITE="${KUBECTL_SUITE:-sid}"
 K8S_SCHEMA_DIR=/usr/local/share/scaleout/k8s-schema
 PLUGIN_DIR=/usr/local/lib/docker/cli-plugins
 
-log() { printf '==> %s\n' "$*" >&2; }
+# shellcheck source=../lib/common.sh
+. "$(dirname "$0")/../lib/common.sh"
 
 need_root() {
-  if [ "$(id -u)" != 0 ]; then
-    echo "install-engine.sh installs system packages: run it as root (or install Docker + Compose v2 yourself)." >&2
-    exit 1
-  fi
+  [ "$(id -u)" = 0 ] || die "install-engine.sh installs system packages: run it as root (or install Docker + Compose v2 yourself)."
 }
 
 install_packages() {
@@ -29,8 +28,9 @@ install_packages() {
   command -v dockerd >/dev/null || missing+=(docker.io)
   command -v mmdebstrap >/dev/null || missing+=(mmdebstrap)
   command -v curl >/dev/null || missing+=(curl)
+  command -v shellcheck >/dev/null || missing+=(shellcheck)
   if [ ${#missing[@]} -gt 0 ]; then
-    log "apt-get install ${missing[*]}"
+    say "apt-get install ${missing[*]}"
     apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
   fi
@@ -59,7 +59,7 @@ fetch_from_suite() {
 
 install_compose_v2() {
   if docker compose version >/dev/null 2>&1; then return; fi
-  log "installing the Compose v2 plugin from Debian ${COMPOSE_SUITE}"
+  say "installing the Compose v2 plugin from Debian ${COMPOSE_SUITE}"
   local unpacked
   unpacked=$(mktemp -d)
   fetch_from_suite "$COMPOSE_SUITE" docker-compose "$unpacked"
@@ -75,7 +75,7 @@ install_compose_v2() {
 # Kubernetes OpenAPI spec (applyconfigurations/internal/internal.go), which tests/k8s validates the manifests against.
 install_kubectl() {
   if kubectl_ok && [ -s "$K8S_SCHEMA_DIR/schema.yaml" ]; then return; fi
-  log "installing kubectl and the Kubernetes schema from Debian ${KUBECTL_SUITE}"
+  say "installing kubectl and the Kubernetes schema from Debian ${KUBECTL_SUITE}"
   local unpacked go
   unpacked=$(mktemp -d)
   fetch_from_suite "$KUBECTL_SUITE" kubectl "$unpacked"
@@ -83,7 +83,8 @@ install_kubectl() {
   install -m 0755 "$unpacked/usr/bin/kubectl" /usr/local/bin/kubectl
   go="$unpacked/usr/share/gocode/src/k8s.io/client-go/applyconfigurations/internal/internal.go"
   mkdir -p "$K8S_SCHEMA_DIR"
-  # The YAML between `typed.YAMLObject(\`` and the closing backtick.
+  # The YAML between `typed.YAMLObject(\`` and the closing backtick (backticks are literal: single quotes on purpose).
+  # shellcheck disable=SC2016
   sed -n '/YAMLObject(`types:/,/^`)/p' "$go" | sed -e '1s/.*YAMLObject(`//' -e '$d' >"$K8S_SCHEMA_DIR/schema.yaml"
   # The client-go release the schema comes from (0.36.x is Kubernetes 1.36.x), for the validator's messages.
   zcat "$unpacked/usr/share/doc/golang-k8s-client-go-dev/changelog.Debian.gz" | head -n1 | sed -E 's/.*\(([^)]+)\).*/\1/' \
@@ -98,23 +99,24 @@ start_engine() {
     systemctl start docker || true
   fi
   if ! docker info >/dev/null 2>&1; then
-    log "starting dockerd in the background (log: /var/log/dockerd.log)"
+    say "starting dockerd in the background (log: /var/log/dockerd.log)"
     nohup dockerd >/var/log/dockerd.log 2>&1 &
   fi
   for _ in $(seq 1 60); do
-    docker info >/dev/null 2>&1 && { log "Docker engine is up"; return; }
+    docker info >/dev/null 2>&1 && { say "Docker engine is up"; return; }
     sleep 1
   done
-  echo "dockerd did not answer within 60 s; see /var/log/dockerd.log" >&2
   tail -n 20 /var/log/dockerd.log >&2 || true
-  exit 1
+  die "dockerd did not answer within 60 s; see /var/log/dockerd.log (its last lines above)"
 }
 
 # kubectl >= 1.36 (the version k8s/ targets, kustomize v5.8 built in); an older one on the PATH (bookworm's 1.20,
 # a cloud SDK's) is shadowed by sid's in /usr/local/bin.
 kubectl_ok() { kubectl version --client -o json 2>/dev/null | grep -qE '"minor": *"(3[6-9]|[4-9][0-9])'; }
 
-if docker info >/dev/null 2>&1 && docker compose version >/dev/null 2>&1 && command -v mmdebstrap >/dev/null && kubectl_ok \
+# Everything already there (the packages install_packages would add, included): nothing to do, no root needed.
+if docker info >/dev/null 2>&1 && docker compose version >/dev/null 2>&1 && command -v mmdebstrap >/dev/null \
+  && command -v curl >/dev/null && command -v shellcheck >/dev/null && kubectl_ok \
   && [ -s "$K8S_SCHEMA_DIR/schema.yaml" ]; then
   exit 0
 fi

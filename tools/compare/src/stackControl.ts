@@ -2,12 +2,9 @@
 // Makefile uses (COMPOSE_STACK): switch nginx's strategy live, recreate the api replicas with other settings
 // (worker count, cluster scheduling policy), start or remove the one slow replica, and wait until nginx routes to
 // exactly the topology asked for before any load is measured.
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { compose } from '../../lib/docker.js';
 import { runLoad } from '../../loadrunner/src/index.js';
-
-const run = promisify(execFile);
 
 export interface StackControlOptions {
   /** argv of the compose command, e.g. ['docker', 'compose', '-f', 'compose.yaml', '-f', 'compose.offline.yaml']. */
@@ -30,10 +27,9 @@ export const KEEPALIVE_OFF_COMPOSE_FILE = 'tools/compare/compose.upstream-keepal
 export class StackControl {
   constructor(private readonly options: StackControlOptions) {}
 
+  /** The stack's compose command with more arguments (tools/lib/docker.ts runs it); its stdout. */
   async compose(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<string> {
-    const [bin, ...rest] = this.options.compose;
-    const { stdout } = await run(bin!, [...rest, ...args], { cwd: this.options.cwd, env: { ...process.env, ...env }, maxBuffer: 16 * 1024 * 1024 });
-    return stdout;
+    return compose(this.options.compose, args, env, { cwd: this.options.cwd });
   }
 
   async activeStrategy(): Promise<string> {

@@ -8,7 +8,9 @@ set -e
 if [ "$1" = "nginx" ] || [ "$1" = "nginx-debug" ]; then
   for f in $(find /docker-entrypoint.d/ -follow -type f -print | sort -V); do
     case "$f" in
-      *.envsh) [ -x "$f" ] && . "$f" ;;
+      *.envsh)
+        # shellcheck disable=SC1090 # the hooks are whatever the image holds, found at run time
+        [ -x "$f" ] && . "$f" ;;
       *.sh) if [ -x "$f" ]; then echo "$0: running $f"; "$f"; else echo "$0: ignoring $f, not executable"; fi ;;
     esac
   done
