@@ -42,6 +42,9 @@ export COMPOSE_PROJECT_NAME
 API_IMAGE_REPO ?= scaleout/api
 export API_IMAGE_REPO
 
+# The stack's file secrets (rules at the end of this file): made once, random, kept in .secrets/ (ignored by git).
+SECRETS := .secrets/grafana-admin-password .secrets/session-store-password .secrets/session-secret
+
 LB ?=
 N ?=
 VERSION ?=
@@ -66,7 +69,7 @@ help: ## Show this help
 # ---- the stack -----------------------------------------------------------------------------------
 
 .PHONY: up
-up: .secrets/grafana-admin-password images ## Start the stack (detached), return when every service is healthy, print the URLs
+up: $(SECRETS) images ## Start the stack (detached), return when every service is healthy, print the URLs
 	@$(call say,building the api image)
 	@$(COMPOSE) build --quiet api
 	@$(call say,starting the stack ($(MODE) mode$(if $(LB), LB=$(LB))))
@@ -231,7 +234,7 @@ test-tooling: tooling ## Unit tests of the load runner and the test helpers
 	@node --test $(BUILD)/tools/loadrunner/test/ $(BUILD)/tests/unit/ $(BUILD)/tools/compare/test/
 
 .PHONY: test-config
-test-config: tooling images .secrets/grafana-admin-password ## Static checks: compose config, nginx -t per strategy, promtool, dashboards
+test-config: tooling images $(SECRETS) ## Static checks: compose config, nginx -t per strategy, promtool, dashboards
 	@$(call say,compose config)
 	@$(COMPOSE) config --quiet
 	@$(call say,nginx -t for every strategy)
@@ -303,8 +306,11 @@ bench-stack: tooling ## Benchmark the stack: time to healthy, nginx vs direct, f
 
 # ---- files ---------------------------------------------------------------------------------------
 
-# Grafana's admin password: random, made once, kept out of git (.secrets/ is ignored) and out of compose.
-.secrets/grafana-admin-password:
+# Grafana's admin password, the session store's password and the session cookie's signing secret: random, made
+# once, kept out of git (.secrets/ is ignored) and out of compose. Readable by the containers' users (the api's
+# `node`, valkey's `valkey`): compose mounts file secrets as they are, and the folder itself stays 700.
+.secrets/grafana-admin-password .secrets/session-store-password .secrets/session-secret:
 	@mkdir -p .secrets && chmod 700 .secrets
-	@umask 077 && node -e 'process.stdout.write(require("crypto").randomBytes(18).toString("base64url"))' > $@
-	@echo "wrote a random Grafana admin password to $@"
+	@umask 077 && node -e 'process.stdout.write(require("crypto").randomBytes(24).toString("base64url"))' > $@
+	@chmod 644 $@
+	@echo "wrote a random secret to $@"

@@ -33,7 +33,11 @@ slim=(--dpkgopt='path-exclude=/usr/share/doc/*' --dpkgopt='path-exclude=/usr/sha
   --dpkgopt='path-exclude=/usr/share/locale/*' --dpkgopt='path-exclude=/usr/share/info/*')
 
 inputs_hash() { # image-dir
-  (echo "$versions"; cat "$here/versions.env"; echo "$mirror"; find "$here/$1" -type f -print0 | sort -z | xargs -0 cat) | sha256sum | cut -c1-16
+  # The session store's lines (VALKEY_*) count only for its own image, so adding it changed no other image's hash
+  # (the images are shared by every checkout on a machine, and a changed hash rebuilds them all).
+  local filter='(?!)'
+  [ "$1" = valkey ] || filter='valkey'
+  (echo "$versions" | grep -viP "$filter"; grep -viP "$filter" "$here/versions.env"; echo "$mirror"; find "$here/$1" -type f -print0 | sort -z | xargs -0 cat) | sha256sum | cut -c1-16
 }
 
 up_to_date() { # tag hash
@@ -104,5 +108,7 @@ image_node
 image_from_packages nginx "scaleout-offline/nginx:$NGINX_VERSION" "$NGINX_SUITE" "nginx=$NGINX_VERSION-*,wget,passwd"
 image_from_packages prometheus "scaleout-offline/prometheus:$PROMETHEUS_VERSION" "$PROMETHEUS_SUITE" "prometheus=$PROMETHEUS_VERSION+*,promtool=$PROMETHEUS_VERSION+*,wget"
 image_from_packages nginx-exporter "scaleout-offline/nginx-exporter:$NGINX_EXPORTER_VERSION" "$NGINX_EXPORTER_SUITE" "prometheus-nginx-exporter=$NGINX_EXPORTER_VERSION-*"
+# The session store (compose service `valkey`); passwd for the package's `valkey` user, valkey-tools for valkey-cli.
+image_from_packages valkey "scaleout-offline/valkey:$VALKEY_VERSION" "$VALKEY_SUITE" "valkey-server=$VALKEY_VERSION+*,valkey-tools=$VALKEY_VERSION+*,passwd"
 log "stand-in images ready in $(( $(date +%s) - started )) s:"
 docker image ls --format '    {{.Repository}}:{{.Tag}}  {{.Size}}' | grep '^    scaleout-offline/' >&2 || true
