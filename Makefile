@@ -204,6 +204,12 @@ compare-connections: tooling ## One replica, N workers: how 1, 2, 4, 64 connecti
 	@$(call say,comparing connection counts through nginx to one replica, then upstream keep-alive off (the replicas and nginx are recreated, then restored))
 	@$(COMPARE_ENV) $(COMPARE_CLI) connections $(if $(filter file,$(origin SCENARIO)),,--scenario $(SCENARIO)) $(COMPARE_FLAGS)
 
+.PHONY: compare-sessions
+compare-sessions: tooling ## Sessions: memory vs redis store x round_robin/ip_hash/hash x 1/2 workers, 20 calls per cookie-jar client (replicas recreated, then restored)
+	@$(call say,comparing session stores x strategies x workers per replica (the replicas are recreated per store and worker count, then restored))
+	@$(COMPARE_ENV) node $(BUILD)/tools/compare/src/sessions/cli.js $(if $(CLIENTS),--clients $(CLIENTS)) $(if $(CALLS),--calls $(CALLS))
+	@echo "Next: open the report above; docs/state.md explains each cell."
+
 # ---- tests ---------------------------------------------------------------------------------------
 
 .PHONY: tooling
