@@ -64,7 +64,7 @@ help: ## Show this help
 	@printf 'scaleout: nginx -> N x (NestJS under pm2-runtime cluster) -> Prometheus + Grafana, with k6\n\n'
 	@printf 'Quickstart:  make up && make loadtest\n\nTargets:\n'
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | sort | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-20s\033[0m %s\n", $$1, $$2}'
-	@printf '\nVariables: LB=<round_robin|least_conn|ip_hash|hash|random>  N=<replicas>  VERSION=<image tag>  PCT=<0..100>  SCENARIO=<name>  OFFLINE=<auto|1|0>\n'
+	@printf '\nVariables: LB=<round_robin|least_conn|ip_hash|hash|hash_consistent|random>  N=<replicas>  VERSION=<image tag>  PCT=<0..100>  SCENARIO=<name>  OFFLINE=<auto|1|0>\n'
 
 # ---- the stack -----------------------------------------------------------------------------------
 
@@ -210,6 +210,12 @@ compare-sessions: tooling ## Sessions: memory vs redis store x round_robin/ip_ha
 	@$(COMPARE_ENV) node $(BUILD)/tools/compare/src/sessions/cli.js $(if $(CLIENTS),--clients $(CLIENTS)) $(if $(CALLS),--calls $(CALLS))
 	@echo "Next: open the report above; docs/state.md explains each cell."
 
+.PHONY: compare-hash
+compare-hash: tooling ## Consistent vs plain hash: 1,000 X-Client-Id ids at N=3, 4, 4 recreated, back to 3; how many moved, and where
+	@$(call say,mapping client ids to replicas under hash_consistent and hash while scaling 3 -> 4 -> 3 (the replicas are recreated))
+	@$(COMPARE_ENV) node $(BUILD)/tools/compare/src/hashRing/cli.js $(if $(IDS),--ids $(IDS))
+	@echo "Next: make lb LB=hash_consistent keeps it; nginx/strategies/hash_consistent.conf explains the ring."
+
 # ---- tests ---------------------------------------------------------------------------------------
 
 .PHONY: tooling
@@ -246,7 +252,7 @@ test-config: tooling images $(SECRETS) ## Static checks: compose config, nginx -
 	@$(call say,nginx -t for every strategy)
 	@# The output is captured before grep reads it: `cmd | grep -q` under pipefail fails at random when grep exits
 	@# at its first match and the writer gets SIGPIPE.
-	@for s in $$(ls nginx/strategies | sed 's/\.conf$$//'); do \
+	@for s in $$(cd nginx/strategies && ls *.conf | sed 's/\.conf$$//'); do \
 	  printf '  %-12s ' "$$s"; \
 	  out=$$(LB_STRATEGY=$$s $(COMPOSE) run --rm --no-deps -T nginx nginx -t 2>&1) || true; \
 	  if grep -q 'test is successful' <<<"$$out"; then echo ok; else echo FAILED; echo "$$out"; exit 1; fi; \
