@@ -17,6 +17,19 @@ after(async () => {
   await docker(['start', store]).catch(() => undefined);
 });
 
+/** docker pause, retried: cgroup v1's freezer sometimes answers "unable to freeze" on a busy machine. */
+async function pauseStore(): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await docker(['pause', store]);
+      return;
+    } catch (error) {
+      if (attempt >= 5) throw error;
+      await sleep(500);
+    }
+  }
+}
+
 async function timed(path: string, init: RequestInit = {}): Promise<{ status: number; ms: number; body: string }> {
   const started = Date.now();
   const res = await fetch(`${baseUrl}${path}`, { ...init, signal: AbortSignal.timeout(15_000) });
@@ -58,7 +71,7 @@ async function recoveryMs(): Promise<number> {
 
 test('store paused, then stopped, then started: bounded 503s, nothing else affected, recovery without restart', async () => {
   assert.equal((await timed('/session/visits', { method: 'POST' })).status, 200, 'sessions work before');
-  await docker(['pause', store]);
+  await pauseStore();
   const paused = await assertDegraded('paused');
   await docker(['unpause', store]);
   const afterUnpause = await recoveryMs();

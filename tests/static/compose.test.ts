@@ -88,7 +88,7 @@ test('api has replicas, cpu/memory/pids limits, hardening and a stop grace perio
 });
 
 test('services that can fail have a healthcheck that can fail', () => {
-  for (const name of ['nginx', 'prometheus', 'grafana']) {
+  for (const name of ['nginx', 'prometheus', 'grafana', 'valkey']) {
     const hc = online.services[name]!.healthcheck;
     assert.ok(hc?.test && hc.test.length > 1, `${name} has no healthcheck test`);
     assert.ok(!hc.test.join(' ').includes('|| true') && !hc.test.join(' ').includes('|| echo'), `${name}'s healthcheck cannot fail`);
@@ -103,6 +103,7 @@ test('offline: stand-ins replace every pulled image, are never tagged with an of
     nginx: `scaleout-offline/nginx:${offlineVersions.NGINX_VERSION}`,
     prometheus: `scaleout-offline/prometheus:${offlineVersions.PROMETHEUS_VERSION}`,
     'nginx-exporter': `scaleout-offline/nginx-exporter:${offlineVersions.NGINX_EXPORTER_VERSION}`,
+    valkey: `scaleout-offline/valkey:${offlineVersions.VALKEY_VERSION}`,
   };
   for (const [name, image] of Object.entries(expected)) {
     assert.equal(offline.services[name]!.image, image);
@@ -119,6 +120,27 @@ test('offline: stand-ins replace every pulled image, are never tagged with an of
   }
   assert.deepEqual(offline.services.grafana!.profiles, ['needs-registry']);
   assert.deepEqual(offline.services.k6!.profiles, ['needs-registry']);
+});
+
+test('the session store: no published port, only on the internal network with the api, password from a file secret, bounded memory', () => {
+  // The fields this test reads beyond tests/lib/compose.ts's ComposeService.
+  type WithNetworks = { networks?: Record<string, unknown>; secrets?: Array<string | { source: string }> };
+  const services = online.services as Record<string, (typeof online.services)[string] & WithNetworks>;
+  const valkey = services.valkey!;
+  assert.equal(valkey.ports, undefined, 'valkey publishes no port');
+  assert.deepEqual(Object.keys(valkey.networks ?? {}), ['session-store']);
+  const networks = (online as { networks?: Record<string, { internal?: boolean }> }).networks;
+  assert.equal(networks?.['session-store']?.internal, true, 'the session-store network is internal');
+  for (const api of ['api', 'api-slow', 'api-green']) assert.ok(Object.keys(services[api]!.networks ?? {}).includes('session-store'), `${api} reaches the store`);
+  assert.deepEqual(valkey.secrets?.map((s) => (typeof s === 'string' ? s : s.source)), ['session_store_password']);
+  assert.doesNotMatch(JSON.stringify(valkey.environment ?? {}), /requirepass|PASSWORD=/i, 'no password in the environment');
+  assert.ok(valkey.deploy?.resources?.limits?.memory, 'valkey has a memory limit');
+  const conf = readFileSync(path.join(repoRoot, 'valkey/valkey.conf'), 'utf8');
+  assert.match(conf, /^maxmemory 80mb$/m);
+  assert.match(conf, /^maxmemory-policy volatile-lru$/m);
+  assert.match(conf, /^save ""$/m);
+  assert.match(conf, /^appendonly no$/m);
+  assert.doesNotMatch(conf, /^requirepass/m, 'the password is never in the config file');
 });
 
 test('.env.example lists every variable compose.yaml reads (but the image pins), with the same default', () => {

@@ -21,6 +21,8 @@ export interface SessionClientOptions {
   readonly afterVisit?: (index: number, visit: Visit) => Promise<void> | void;
   /** Pause between two calls. */
   readonly pauseMs?: number;
+  /** Ends the run early when it returns true (checked before each call): a load that lasts as long as an operation. */
+  readonly stop?: () => boolean;
 }
 
 const COOKIE_NAME = 'scaleout.sid';
@@ -76,7 +78,7 @@ export async function runSessionClient(options: SessionClientOptions): Promise<V
   const url = new URL('/session/visits', options.baseUrl);
   const visits: Visit[] = [];
   try {
-    for (let i = 0; i < options.calls; i++) {
+    for (let i = 0; i < options.calls && !options.stop?.(); i++) {
       const headers: Record<string, string> = { 'x-client-id': options.clientId };
       if (jar.header) headers.cookie = jar.header;
       let visit: Visit;
