@@ -42,6 +42,9 @@ export COMPOSE_PROJECT_NAME
 API_IMAGE_REPO ?= scaleout/api
 export API_IMAGE_REPO
 
+# The stack's file secrets (rules at the end of this file): made once, random, kept in .secrets/ (ignored by git).
+SECRETS := .secrets/grafana-admin-password .secrets/session-store-password .secrets/session-secret
+
 LB ?=
 N ?=
 VERSION ?=
@@ -61,12 +64,12 @@ help: ## Show this help
 	@printf 'scaleout: nginx -> N x (NestJS under pm2-runtime cluster) -> Prometheus + Grafana, with k6\n\n'
 	@printf 'Quickstart:  make up && make loadtest\n\nTargets:\n'
 	@grep -hE '^[a-zA-Z0-9_-]+:.*?## ' $(MAKEFILE_LIST) | sort | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-20s\033[0m %s\n", $$1, $$2}'
-	@printf '\nVariables: LB=<round_robin|least_conn|ip_hash|hash|random>  N=<replicas>  VERSION=<image tag>  PCT=<0..100>  SCENARIO=<name>  OFFLINE=<auto|1|0>\n'
+	@printf '\nVariables: LB=<round_robin|least_conn|ip_hash|hash|hash_consistent|random>  N=<replicas>  VERSION=<image tag>  PCT=<0..100>  SCENARIO=<name>  OFFLINE=<auto|1|0>\n'
 
 # ---- the stack -----------------------------------------------------------------------------------
 
 .PHONY: up
-up: .secrets/grafana-admin-password images ## Start the stack (detached), return when every service is healthy, print the URLs
+up: $(SECRETS) images ## Start the stack (detached), return when every service is healthy, print the URLs
 	@$(call say,building the api image)
 	@$(COMPOSE) build --quiet api
 	@$(call say,starting the stack ($(MODE) mode$(if $(LB), LB=$(LB))))
@@ -206,6 +209,18 @@ compare-connections: tooling ## One replica, N workers: how 1, 2, 4, 64 connecti
 	@$(call say,comparing connection counts through nginx to one replica, then upstream keep-alive off (the replicas and nginx are recreated, then restored))
 	@$(COMPARE_ENV) $(COMPARE_CLI) connections $(if $(filter file,$(origin SCENARIO)),,--scenario $(SCENARIO)) $(COMPARE_FLAGS)
 
+.PHONY: compare-sessions
+compare-sessions: tooling ## Sessions: memory vs redis store x round_robin/ip_hash/hash x 1/2 workers, 20 calls per cookie-jar client (replicas recreated, then restored)
+	@$(call say,comparing session stores x strategies x workers per replica (the replicas are recreated per store and worker count, then restored))
+	@$(COMPARE_ENV) node $(BUILD)/tools/compare/src/sessions/cli.js $(if $(CLIENTS),--clients $(CLIENTS)) $(if $(CALLS),--calls $(CALLS))
+	@echo "Next: open the report above; docs/state.md explains each cell."
+
+.PHONY: compare-hash
+compare-hash: tooling ## Consistent vs plain hash: 1,000 X-Client-Id ids at N=3, 4, 4 recreated, back to 3; how many moved, and where
+	@$(call say,mapping client ids to replicas under hash_consistent and hash while scaling 3 -> 4 -> 3 (the replicas are recreated))
+	@$(COMPARE_ENV) node $(BUILD)/tools/compare/src/hashRing/cli.js $(if $(IDS),--ids $(IDS))
+	@echo "Next: make lb LB=hash_consistent keeps it; nginx/strategies/hash_consistent.conf explains the ring."
+
 # ---- tests ---------------------------------------------------------------------------------------
 
 .PHONY: tooling
@@ -244,13 +259,13 @@ test-tooling: tooling ## Unit tests of the load runner and the test helpers
 	@node --test $(BUILD)/tools/loadrunner/test/ $(BUILD)/tests/unit/ $(BUILD)/tools/compare/test/
 
 .PHONY: test-config
-test-config: tooling images .secrets/grafana-admin-password ## Static checks: compose config, nginx -t per strategy, promtool, dashboards, k8s manifests
+test-config: tooling images $(SECRETS) ## Static checks: compose config, nginx -t per strategy, promtool, dashboards, k8s manifests
 	@$(call say,compose config)
 	@$(COMPOSE) config --quiet
 	@$(call say,nginx -t for every strategy)
 	@# The output is captured before grep reads it: `cmd | grep -q` under pipefail fails at random when grep exits
 	@# at its first match and the writer gets SIGPIPE.
-	@for s in $$(ls nginx/strategies | sed 's/\.conf$$//'); do \
+	@for s in $$(cd nginx/strategies && ls *.conf | sed 's/\.conf$$//'); do \
 	  printf '  %-12s ' "$$s"; \
 	  out=$$(LB_STRATEGY=$$s $(COMPOSE) run --rm --no-deps -T nginx nginx -t 2>&1) || true; \
 	  if grep -q 'test is successful' <<<"$$out"; then echo ok; else echo FAILED; echo "$$out"; exit 1; fi; \
@@ -379,8 +394,11 @@ bench-stack: tooling ## Benchmark the stack: time to healthy, nginx vs direct, f
 
 # ---- files ---------------------------------------------------------------------------------------
 
-# Grafana's admin password: random, made once, kept out of git (.secrets/ is ignored) and out of compose.
-.secrets/grafana-admin-password:
+# Grafana's admin password, the session store's password and the session cookie's signing secret: random, made
+# once, kept out of git (.secrets/ is ignored) and out of compose. Readable by the containers' users (the api's
+# `node`, valkey's `valkey`): compose mounts file secrets as they are, and the folder itself stays 700.
+.secrets/grafana-admin-password .secrets/session-store-password .secrets/session-secret:
 	@mkdir -p .secrets && chmod 700 .secrets
-	@umask 077 && node -e 'process.stdout.write(require("crypto").randomBytes(18).toString("base64url"))' > $@
-	@echo "wrote a random Grafana admin password to $@"
+	@umask 077 && node -e 'process.stdout.write(require("crypto").randomBytes(24).toString("base64url"))' > $@
+	@chmod 644 $@
+	@echo "wrote a random secret to $@"

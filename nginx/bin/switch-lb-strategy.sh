@@ -81,6 +81,13 @@ link_strategy() {
     tmp_link="$link_dir/.active.conf.$$"
     ln -s "$STRATEGIES_DIR/$1.conf" "$tmp_link"
     mv -f "$tmp_link" "$ACTIVE_LINK"
+    # The upstream's server lines: the strategy's own file in servers/ if it has one (hash_consistent: one line per
+    # replica name), else the shared `server api:3000 resolve` (servers/default.conf).
+    servers="$STRATEGIES_DIR/servers/$1.conf"
+    [ -f "$servers" ] || servers="$STRATEGIES_DIR/servers/default.conf"
+    tmp_servers="$link_dir/.active-servers.conf.$$"
+    ln -s "$servers" "$tmp_servers"
+    mv -f "$tmp_servers" "$link_dir/active-servers.conf"
     # validate() allowed only [a-z_] in the name, so it is safe inside the quotes.
     tmp_name="$link_dir/.active-name.conf.$$"
     # shellcheck disable=SC2016 # $lb_strategy is nginx's variable, written as it is for nginx

@@ -42,7 +42,12 @@ interface PodSpec {
   hostNetwork?: boolean;
   hostPID?: boolean;
   hostIPC?: boolean;
-  volumes?: Array<{ name: string; configMap?: { name: string }; hostPath?: unknown }>;
+  volumes?: Array<{
+    name: string;
+    configMap?: { name: string };
+    projected?: { sources: Array<{ configMap?: { name: string; items?: Array<{ key: string; path: string }> } }> };
+    hostPath?: unknown;
+  }>;
 }
 interface Workload extends K8sObject {
   spec: { selector: { matchLabels?: Record<string, string> }; template: { metadata: { labels?: Record<string, string> }; spec: PodSpec } };
@@ -380,20 +385,27 @@ export function composeConfigFiles(services = ['nginx', 'prometheus', 'grafana']
   return files;
 }
 
-/** What the Deployment's container sees at `target`: the ConfigMap key mounted there, or undefined. */
+/**
+ * What the Deployment's container sees at `target`: the ConfigMap key mounted there (a configMap volume, or a
+ * projected volume of configMaps, whose items may place a key under a sub-path), or undefined.
+ */
 function configMapContentAt(objects: readonly K8sObject[], w: Workload, target: string): { content: string; from: string } | undefined {
   const pod = w.spec.template.spec;
+  const dataOf = (name: string, key: string): string | undefined =>
+    (objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === name)?.data as Record<string, string> | undefined)?.[key];
   for (const c of pod.containers) {
     for (const m of c.volumeMounts ?? []) {
       const volume = pod.volumes?.find((v) => v.name === m.name);
-      if (!volume?.configMap) continue;
-      let key: string | undefined;
-      if (m.subPath !== undefined) key = m.mountPath === target ? m.subPath : undefined;
-      else if (path.posix.dirname(target) === m.mountPath) key = path.posix.basename(target);
-      if (key === undefined) continue;
-      const cm = objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === volume.configMap!.name);
-      const data = (cm?.data as Record<string, string> | undefined)?.[key];
-      if (data !== undefined) return { content: data, from: `ConfigMap/${volume.configMap.name} key ${key}` };
+      // Each source: a ConfigMap and where its keys land inside the volume (a key's own name, unless items say).
+      const sources = volume?.configMap ? [{ name: volume.configMap.name, items: undefined }] : (volume?.projected?.sources ?? []).flatMap((s) => (s.configMap ? [s.configMap] : []));
+      for (const source of sources) {
+        const inVolume = m.subPath !== undefined ? (m.mountPath === target ? m.subPath : undefined) : target.startsWith(`${m.mountPath}/`) ? target.slice(m.mountPath.length + 1) : undefined;
+        if (inVolume === undefined) continue;
+        const key = source.items === undefined ? (inVolume.includes('/') ? undefined : inVolume) : source.items.find((i) => i.path === inVolume)?.key;
+        if (key === undefined) continue;
+        const data = dataOf(source.name, key);
+        if (data !== undefined) return { content: data, from: `ConfigMap/${source.name} key ${key}` };
+      }
     }
   }
   return undefined;

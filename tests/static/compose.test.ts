@@ -28,7 +28,7 @@ test('compose config resolves online and offline', async () => {
   // The project is `scaleout` (compose.yaml's `name:`) unless COMPOSE_PROJECT_NAME runs a second copy.
   assert.equal(online.name, process.env.COMPOSE_PROJECT_NAME || 'scaleout');
   assert.match(readFileSync(path.join(repoRoot, 'compose.yaml'), 'utf8'), /^name: scaleout$/m);
-  assert.deepEqual(Object.keys(online.services).sort(), ['api', 'api-green', 'api-slow', 'grafana', 'k6', 'nginx', 'nginx-exporter', 'prometheus']);
+  assert.deepEqual(Object.keys(online.services).sort(), ['api', 'api-green', 'api-slow', 'grafana', 'k6', 'nginx', 'nginx-exporter', 'prometheus', 'valkey']);
 });
 
 test('every image is pinned to an exact version, never latest', () => {
@@ -91,7 +91,7 @@ test('api has replicas, cpu/memory/pids limits, hardening and a stop grace perio
 });
 
 test('services that can fail have a healthcheck that can fail', () => {
-  for (const name of ['nginx', 'prometheus', 'grafana']) {
+  for (const name of ['nginx', 'prometheus', 'grafana', 'valkey']) {
     const hc = online.services[name]!.healthcheck;
     assert.ok(hc?.test && hc.test.length > 1, `${name} has no healthcheck test`);
     assert.ok(!hc.test.join(' ').includes('|| true') && !hc.test.join(' ').includes('|| echo'), `${name}'s healthcheck cannot fail`);
@@ -106,6 +106,7 @@ test('offline: stand-ins replace every pulled image, are never tagged with an of
     nginx: `scaleout-offline/nginx:${offlineVersions.NGINX_VERSION}`,
     prometheus: `scaleout-offline/prometheus:${offlineVersions.PROMETHEUS_VERSION}`,
     'nginx-exporter': `scaleout-offline/nginx-exporter:${offlineVersions.NGINX_EXPORTER_VERSION}`,
+    valkey: `scaleout-offline/valkey:${offlineVersions.VALKEY_VERSION}`,
   };
   for (const [name, image] of Object.entries(expected)) {
     assert.equal(offline.services[name]!.image, image);
@@ -122,6 +123,27 @@ test('offline: stand-ins replace every pulled image, are never tagged with an of
   }
   assert.deepEqual(offline.services.grafana!.profiles, ['needs-registry']);
   assert.deepEqual(offline.services.k6!.profiles, ['needs-registry']);
+});
+
+test('the session store: no published port, only on the internal network with the api, password from a file secret, bounded memory', () => {
+  // The fields this test reads beyond tests/lib/compose.ts's ComposeService.
+  type WithNetworks = { networks?: Record<string, unknown>; secrets?: Array<string | { source: string }> };
+  const services = online.services as Record<string, (typeof online.services)[string] & WithNetworks>;
+  const valkey = services.valkey!;
+  assert.equal(valkey.ports, undefined, 'valkey publishes no port');
+  assert.deepEqual(Object.keys(valkey.networks ?? {}), ['session-store']);
+  const networks = (online as { networks?: Record<string, { internal?: boolean }> }).networks;
+  assert.equal(networks?.['session-store']?.internal, true, 'the session-store network is internal');
+  for (const api of ['api', 'api-slow', 'api-green']) assert.ok(Object.keys(services[api]!.networks ?? {}).includes('session-store'), `${api} reaches the store`);
+  assert.deepEqual(valkey.secrets?.map((s) => (typeof s === 'string' ? s : s.source)), ['session_store_password']);
+  assert.doesNotMatch(JSON.stringify(valkey.environment ?? {}), /requirepass|PASSWORD=/i, 'no password in the environment');
+  assert.ok(valkey.deploy?.resources?.limits?.memory, 'valkey has a memory limit');
+  const conf = readFileSync(path.join(repoRoot, 'valkey/valkey.conf'), 'utf8');
+  assert.match(conf, /^maxmemory 80mb$/m);
+  assert.match(conf, /^maxmemory-policy volatile-lru$/m);
+  assert.match(conf, /^save ""$/m);
+  assert.match(conf, /^appendonly no$/m);
+  assert.doesNotMatch(conf, /^requirepass/m, 'the password is never in the config file');
 });
 
 test('.env.example lists every variable compose.yaml reads (but the image pins), with the same default', () => {

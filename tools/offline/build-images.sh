@@ -35,7 +35,16 @@ slim=(--dpkgopt='path-exclude=/usr/share/doc/*' --dpkgopt='path-exclude=/usr/sha
   --dpkgopt='path-exclude=/usr/share/locale/*' --dpkgopt='path-exclude=/usr/share/info/*')
 
 inputs_hash() { # image-dir
-  (echo "$versions"; cat "$here/versions.env"; echo "$mirror"; find "$here/$1" -type f -print0 | sort -z | xargs -0 cat) | sha256sum | cut -c1-16
+  # Each image's hash covers its own pins only (<NAME>_VERSION and <NAME>_SUITE, plus npm's for node), the mirror
+  # and its folder: the images are shared by every checkout on a machine, so a pin added for one image must not
+  # rebuild the others.
+  local name vars v
+  name=$(printf '%s' "$1" | tr 'a-z-' 'A-Z_')
+  case $name in
+    NODE | NODE_RUNTIME) vars="NODE_VERSION NPM_VERSION NODE_SUITE" ;;
+    *) vars="${name}_VERSION ${name}_SUITE" ;;
+  esac
+  (for v in $vars; do echo "$v=${!v}"; done; echo "$mirror"; find "$here/$1" -type f -print0 | sort -z | xargs -0 cat) | sha256sum | cut -c1-16
 }
 
 up_to_date() { # tag hash
@@ -106,5 +115,7 @@ image_node
 image_from_packages nginx "scaleout-offline/nginx:$NGINX_VERSION" "$NGINX_SUITE" "nginx=$NGINX_VERSION-*,wget,passwd"
 image_from_packages prometheus "scaleout-offline/prometheus:$PROMETHEUS_VERSION" "$PROMETHEUS_SUITE" "prometheus=$PROMETHEUS_VERSION+*,promtool=$PROMETHEUS_VERSION+*,wget"
 image_from_packages nginx-exporter "scaleout-offline/nginx-exporter:$NGINX_EXPORTER_VERSION" "$NGINX_EXPORTER_SUITE" "prometheus-nginx-exporter=$NGINX_EXPORTER_VERSION-*"
+# The session store (compose service `valkey`); passwd for the package's `valkey` user, valkey-tools for valkey-cli.
+image_from_packages valkey "scaleout-offline/valkey:$VALKEY_VERSION" "$VALKEY_SUITE" "valkey-server=$VALKEY_VERSION+*,valkey-tools=$VALKEY_VERSION+*,passwd"
 say "stand-in images ready in $(( $(date +%s) - started )) s:"
 docker image ls --format '    {{.Repository}}:{{.Tag}}  {{.Size}}' | grep '^    scaleout-offline/' >&2 || true

@@ -5,6 +5,7 @@ import { EchoModule } from './echo/echo.module.js';
 import { HealthModule } from './health/health.module.js';
 import { IdentityModule } from './identity/identity.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
+import { SessionModule } from './session/session.module.js';
 import { WorkloadModule } from './workload/workload.module.js';
 
 @Module({})
@@ -19,6 +20,7 @@ export class AppModule {
         EchoModule,
         HealthModule,
         MetricsModule,
+        SessionModule,
         // Not imported at all unless enabled: the chaos routes then do not exist (JSON 404).
         ...(deps.config.chaosEnabled ? [ChaosModule] : []),
       ],

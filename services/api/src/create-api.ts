@@ -21,7 +21,7 @@ import { ContainerMetrics } from './metrics/container-metrics.js';
 import { httpMetricsMiddleware } from './metrics/http-metrics.middleware.js';
 
 /** Route templates, for the `route` metric label of requests that never reached the router. */
-export const ROUTES = ['/', '/whoami', '/work', '/io', '/echo', '/healthz', '/readyz', '/metrics'] as const;
+export const ROUTES = ['/', '/whoami', '/work', '/io', '/echo', '/healthz', '/readyz', '/metrics', '/session', '/session/visits'] as const;
 export const CHAOS_ROUTES = ['/chaos/crash', '/chaos/leak', '/chaos/error'] as const;
 
 export interface ApiDeps {
@@ -73,6 +73,10 @@ export async function createApi(deps: ApiDeps): Promise<Api> {
 
   app.disable('x-powered-by'); // no free fingerprinting
   app.set('etag', false); // responses are dynamic; hashing every body is wasted CPU
+  // nginx is the only way in, from the stack's private network: trust its X-Forwarded-* from private and loopback
+  // peers only, so req.secure follows X-Forwarded-Proto (the session cookie's `secure: 'auto'`) and a client
+  // talking to a replica directly cannot claim HTTPS. https://expressjs.com/en/guide/behind-proxies.html
+  app.set('trust proxy', 'loopback, linklocal, uniquelocal');
 
   // Order matters: identity headers and drain tracking first (so even 400/404 carry them), then
   // metrics, then the body parser and its error handler, then Nest's routes (mounted by init()).

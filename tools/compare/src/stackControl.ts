@@ -19,6 +19,8 @@ export interface ApiSettings {
   readonly API_REPLICAS?: string;
   readonly API_WORKERS?: string;
   readonly API_SCHED_POLICY?: 'rr' | 'none';
+  /** express-session's store (make compare-sessions). */
+  readonly SESSION_STORE?: 'memory' | 'redis';
 }
 
 /** The compose override of the keep-alive-off variant, relative to the repository root (the compose working directory). */

@@ -27,6 +27,24 @@ export interface ApiConfig {
   headersTimeoutMs: number;
   neverReady: boolean;
   logLevel: LogLevel;
+  session: SessionConfig;
+}
+
+/** Where express-session keeps sessions: this worker's memory, or the shared store (docs/state.md). */
+export type SessionStoreKind = 'memory' | 'redis';
+
+export interface SessionConfig {
+  store: SessionStoreKind;
+  /** redis://host:port of the shared store (SESSION_STORE=redis). */
+  storeUrl: string;
+  /** File holding the store's password (a compose secret); unset = no AUTH. */
+  storePasswordFile: string | undefined;
+  /** File holding the cookie-signing secret (a compose secret); unset = a random secret per worker (tests only). */
+  secretFile: string | undefined;
+  /** Session lifetime: the cookie's Max-Age and the store's TTL. */
+  ttlSeconds: number;
+  /** Longest wait for one store operation before the session route answers 503 (a paused store must not hang it). */
+  storeTimeoutMs: number;
 }
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -51,6 +69,9 @@ export function loadApiConfig(env: Env): ApiConfig {
     const raw = env[name]?.trim();
     return raw ? raw : undefined;
   };
+
+  const sessionStore = text('SESSION_STORE') ?? 'memory';
+  if (sessionStore !== 'memory' && sessionStore !== 'redis') throw new Error(`SESSION_STORE must be memory or redis, got "${sessionStore}"`);
 
   const logLevel = (text('LOG_LEVEL') ?? 'info') as LogLevel;
   if (!LOG_LEVELS.includes(logLevel)) throw new Error(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
@@ -81,5 +102,13 @@ export function loadApiConfig(env: Env): ApiConfig {
     headersTimeoutMs,
     neverReady: bool('NEVER_READY', false),
     logLevel,
+    session: {
+      store: sessionStore,
+      storeUrl: text('SESSION_STORE_URL') ?? 'redis://127.0.0.1:6379',
+      storePasswordFile: text('SESSION_STORE_PASSWORD_FILE'),
+      secretFile: text('SESSION_SECRET_FILE'),
+      ttlSeconds: int('SESSION_TTL_SECONDS', 1800, 1),
+      storeTimeoutMs: int('SESSION_STORE_TIMEOUT_MS', 1000, 1),
+    },
   };
 }

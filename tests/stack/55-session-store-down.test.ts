@@ -1,0 +1,83 @@
+// The session store down is an error, not a hang (docs/state.md): with valkey paused, then stopped, the session
+// routes answer a JSON 503 within the bound (SESSION_STORE_TIMEOUT_MS = 1 s, plus nginx), every other route and
+// every replica's readiness stay 200, and when the store is back sessions work again without any restart.
+// Cost: about 20 s.
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { docker, projectName } from '../../tools/lib/docker.js';
+import { baseUrl } from '../lib/stack.js';
+
+const store = `${projectName}-valkey-1`;
+/** The store timeout (1 s) plus room for a loaded 2-core machine; far below nginx's 35 s read timeout. */
+const BOUND_MS = 2500;
+
+after(async () => {
+  await docker(['unpause', store]).catch(() => undefined);
+  await docker(['start', store]).catch(() => undefined);
+});
+
+/** docker pause, retried: cgroup v1's freezer sometimes answers "unable to freeze" on a busy machine. */
+async function pauseStore(): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await docker(['pause', store]);
+      return;
+    } catch (error) {
+      if (attempt >= 5) throw error;
+      await sleep(500);
+    }
+  }
+}
+
+async function timed(path: string, init: RequestInit = {}): Promise<{ status: number; ms: number; body: string }> {
+  const started = Date.now();
+  const res = await fetch(`${baseUrl}${path}`, { ...init, signal: AbortSignal.timeout(15_000) });
+  const body = await res.text();
+  return { status: res.status, ms: Date.now() - started, body };
+}
+
+async function assertDegraded(state: string): Promise<number> {
+  let worst = 0;
+  for (let i = 0; i < 6; i++) {
+    const visit = await timed('/session/visits', { method: 'POST' });
+    assert.equal(visit.status, 503, `${state}: ${visit.body}`);
+    assert.deepEqual(Object.keys(JSON.parse(visit.body) as object).sort(), ['error', 'message', 'requestId', 'statusCode']);
+    assert.ok(visit.ms < BOUND_MS, `${state}: POST /session/visits took ${visit.ms} ms (bound ${BOUND_MS})`);
+    worst = Math.max(worst, visit.ms);
+    const read = await timed('/session', { headers: { cookie: 'scaleout.sid=s%3Aunknown.sig' } });
+    assert.ok(read.status === 200 || read.status === 503, `${state}: GET /session ${read.status}`);
+    assert.ok(read.ms < BOUND_MS, `${state}: GET /session took ${read.ms} ms`);
+  }
+  // Everything else is unaffected, and readiness does not fail (nginx keeps every replica).
+  for (let i = 0; i < 12; i++) {
+    for (const path of ['/whoami', '/readyz', '/io?ms=1']) {
+      const r = await timed(path);
+      assert.equal(r.status, 200, `${state}: ${path} answered ${r.status} ${r.body}`);
+    }
+  }
+  return worst;
+}
+
+async function recoveryMs(): Promise<number> {
+  const started = Date.now();
+  for (;;) {
+    const visit = await timed('/session/visits', { method: 'POST' });
+    if (visit.status === 200) return Date.now() - started;
+    if (Date.now() - started > 20_000) throw new Error(`sessions did not recover within 20 s: ${visit.status} ${visit.body}`);
+    await sleep(100);
+  }
+}
+
+test('store paused, then stopped, then started: bounded 503s, nothing else affected, recovery without restart', async () => {
+  assert.equal((await timed('/session/visits', { method: 'POST' })).status, 200, 'sessions work before');
+  await pauseStore();
+  const paused = await assertDegraded('paused');
+  await docker(['unpause', store]);
+  const afterUnpause = await recoveryMs();
+  await docker(['stop', '-t', '1', store]);
+  const stopped = await assertDegraded('stopped');
+  await docker(['start', store]);
+  const afterStart = await recoveryMs();
+  console.log(`# store paused: worst 503 in ${paused} ms; stopped: ${stopped} ms; back after unpause in ${afterUnpause} ms, after start in ${afterStart} ms`);
+});

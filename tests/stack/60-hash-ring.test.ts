@@ -1,0 +1,34 @@
+// The consistent-hash ring (nginx/strategies/hash_consistent.conf) against plain hash, on the real stack: scaling
+// 3 -> 4 moves about 1/4 of the ids under hash_consistent, all of them to the new replica, and more than half under
+// plain hash; recreating every replica (same names, new containers) moves none under hash_consistent; going back
+// to 3 restores the first mapping. Cost: 300 ids, three scale/recreate steps, about 2 minutes.
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { compareHash, formatHashComparison } from '../../tools/compare/src/hashRing/compareHash.js';
+import { StackControl } from '../../tools/compare/src/stackControl.js';
+import { repoRoot } from '../../tools/lib/repo.js';
+import { stackComposeCommand } from '../../tools/lib/docker.js';
+import { baseUrl } from '../lib/stack.js';
+
+const stack = new StackControl({ compose: stackComposeCommand(), baseUrl, cwd: repoRoot, log: (l) => console.log(`# ${l}`) });
+
+after(async () => {
+  await stack.switchStrategy('round_robin');
+  await stack.recreateApi({});
+});
+
+test('hash_consistent moves ~1/4 of the ids to the new replica only; plain hash moves more than half', async () => {
+  const c = await compareHash({ stack, baseUrl, ids: 300, log: (l) => console.log(`# ${l}`) });
+  console.log(formatHashComparison(c).replace(/^/gm, '# '));
+  const ring = c.moves.hash_consistent;
+  const plain = c.moves.hash;
+  // 1/4 expected; ketama with 160 points per server over 300 ids spreads about +-8 points around it.
+  assert.ok(ring.scaleUp.movedShare > 0.1 && ring.scaleUp.movedShare < 0.4, `hash_consistent moved ${ring.scaleUp.movedShare}`);
+  assert.deepEqual(Object.keys(ring.scaleUp.movedTo), ['api-4'], `hash_consistent moved ids only to the new replica: ${JSON.stringify(ring.scaleUp.movedTo)}`);
+  assert.ok(plain.scaleUp.movedShare > 0.5, `plain hash moved ${plain.scaleUp.movedShare}`);
+  assert.ok(plain.scaleUp.movedShare > ring.scaleUp.movedShare * 1.5, 'plain hash moves far more than the ring');
+  assert.equal(ring.recreate.moved, 0, 'recreating replicas under the same names moves no id on the ring');
+  assert.equal(ring.restored.moved, 0, 'back to N=3, every id is where it was');
+  // Each replica holds a share at N=3 (a ring where one name has no points would show 0).
+  for (const s of c.stages[0]!.maps.hash_consistent.values()) assert.match(s, /^api-[123]$/);
+});

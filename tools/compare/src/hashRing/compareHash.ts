@@ -1,0 +1,131 @@
+// make compare-hash: 1,000 client ids (X-Client-Id), mapped to replicas by nginx under `hash` (plain) and
+// `hash_consistent` (the ketama ring over one server line per replica name), at N=3, then N=4, then with every
+// replica recreated (same names, new containers), then back at N=3. Prints how many ids moved, and where.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { StackControl } from '../stackControl.js';
+import { keyMoves, shares, type KeyMap, type KeyMoves } from './keyMoves.js';
+
+export const HASH_STRATEGIES = ['hash_consistent', 'hash'] as const;
+export type HashStrategy = (typeof HASH_STRATEGIES)[number];
+
+/** Which replica answers each id now (GET /whoami with X-Client-Id), `concurrency` at a time. */
+export async function mapIds(baseUrl: string, ids: readonly string[], concurrency = 16): Promise<Map<string, string>> {
+  const map = new Map<string, string>();
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < ids.length) {
+        const id = ids[next++]!;
+        const res = await fetch(`${baseUrl}/whoami`, { headers: { 'x-client-id': id }, signal: AbortSignal.timeout(10_000) });
+        if (!res.ok) throw new Error(`GET /whoami for ${id}: ${res.status}`);
+        map.set(id, ((await res.json()) as { replica: string }).replica);
+      }
+    }),
+  );
+  return map;
+}
+
+export interface HashStage {
+  readonly stage: string;
+  readonly maps: Record<HashStrategy, KeyMap>;
+}
+
+export interface HashComparison {
+  readonly ids: number;
+  readonly stages: readonly HashStage[];
+  /** Per strategy: N=3 -> 4, 4 -> recreated, recreated -> back to 3 vs the first N=3. */
+  readonly moves: Record<HashStrategy, { scaleUp: KeyMoves; recreate: KeyMoves; restored: KeyMoves }>;
+}
+
+export interface CompareHashOptions {
+  readonly stack: StackControl;
+  readonly baseUrl: string;
+  readonly ids: number;
+  readonly log: (line: string) => void;
+}
+
+async function scaleTo(stack: StackControl, n: number, extra: readonly string[] = []): Promise<void> {
+  await stack.switchStrategy('round_robin');
+  await stack.compose(['up', '-d', '--wait', '--wait-timeout', '180', '--no-deps', ...extra, '--scale', `api=${n}`, 'api'], { API_REPLICAS: String(n) });
+  // nginx re-resolves every replica name every 2 s; wait until every replica serves, and only those.
+  await stack.waitForTopology(n * Number(await workersPerReplica(stack)));
+  await sleep(2500);
+}
+
+async function workersPerReplica(stack: StackControl): Promise<number> {
+  const out = await stack.compose(['exec', '-T', 'api', 'node', '-e', "fetch('http://127.0.0.1:3000/metrics').then(r=>r.text()).then(t=>console.log((t.match(/^api_metrics_workers_expected\\{[^}]*\\} (\\d+)/m)||[])[1]||''))"]);
+  const n = Number(out.trim());
+  if (!Number.isInteger(n) || n < 1) throw new Error(`could not read the worker count of an api replica: "${out.trim()}"`);
+  return n;
+}
+
+async function mapBoth(stack: StackControl, baseUrl: string, ids: readonly string[], stage: string, log: (l: string) => void): Promise<HashStage> {
+  const maps = {} as Record<HashStrategy, KeyMap>;
+  for (const strategy of HASH_STRATEGIES) {
+    await stack.switchStrategy(strategy);
+    maps[strategy] = await mapIds(baseUrl, ids);
+    log(`${stage.padEnd(22)} ${strategy.padEnd(16)} ${shares(maps[strategy]).map((s) => `${s.replica}=${(s.share * 100).toFixed(1)}%`).join(' ')}`);
+  }
+  return { stage, maps };
+}
+
+export async function compareHash(options: CompareHashOptions): Promise<HashComparison> {
+  const { stack, baseUrl, log } = options;
+  const ids = Array.from({ length: options.ids }, (_, i) => `client-${i}`);
+  const strategyBefore = await stack.activeStrategy();
+  const stages: HashStage[] = [];
+  try {
+    log('N=3: recreating the api replicas as api-1..3');
+    await stack.switchStrategy('round_robin');
+    await stack.recreateApi({ API_REPLICAS: '3' });
+    await scaleTo(stack, 3);
+    stages.push(await mapBoth(stack, baseUrl, ids, 'N=3', log));
+    log('N=4: adding api-4');
+    await scaleTo(stack, 4, ['--no-recreate']);
+    stages.push(await mapBoth(stack, baseUrl, ids, 'N=4', log));
+    log('N=4, every replica recreated (same names, new containers and addresses)');
+    await scaleTo(stack, 4, ['--force-recreate']);
+    stages.push(await mapBoth(stack, baseUrl, ids, 'N=4 recreated', log));
+    log('N=3: removing api-4');
+    await scaleTo(stack, 3, ['--no-recreate']);
+    stages.push(await mapBoth(stack, baseUrl, ids, 'back to N=3', log));
+  } finally {
+    await stack.switchStrategy(strategyBefore);
+  }
+  const [n3, n4, recreated, back] = stages as [HashStage, HashStage, HashStage, HashStage];
+  const movesOf = (s: HashStrategy) => ({
+    scaleUp: keyMoves(n3.maps[s], n4.maps[s]),
+    recreate: keyMoves(n4.maps[s], recreated.maps[s]),
+    restored: keyMoves(n3.maps[s], back.maps[s]),
+  });
+  return { ids: options.ids, stages, moves: { hash_consistent: movesOf('hash_consistent'), hash: movesOf('hash') } };
+}
+
+const pct = (v: number): string => `${(v * 100).toFixed(1)}%`;
+
+export function formatHashComparison(c: HashComparison): string {
+  const lines = [`${c.ids} client ids (X-Client-Id)`, '', 'shares per replica:'];
+  for (const stage of c.stages) {
+    for (const s of HASH_STRATEGIES) lines.push(`  ${stage.stage.padEnd(16)} ${s.padEnd(16)} ${shares(stage.maps[s]).map((x) => `${x.replica} ${pct(x.share)}`).join('  ')}`);
+  }
+  lines.push('', 'ids moved:', `  ${'strategy'.padEnd(16)} ${'N=3 -> 4'.padEnd(34)} ${'recreate all (N=4)'.padEnd(20)} back to N=3: same as first N=3`);
+  for (const s of HASH_STRATEGIES) {
+    const m = c.moves[s];
+    const to = Object.entries(m.scaleUp.movedTo).map(([r, n]) => `${r}:${n}`).join(' ');
+    lines.push(`  ${s.padEnd(16)} ${`${pct(m.scaleUp.movedShare)} (to ${to || 'none'})`.padEnd(34)} ${pct(m.recreate.movedShare).padEnd(20)} ${pct(m.restored.keptShare)}`);
+  }
+  return lines.join('\n');
+}
+
+export function writeHashReport(outDir: string, c: HashComparison): void {
+  mkdirSync(outDir, { recursive: true });
+  const json = {
+    ids: c.ids,
+    stages: c.stages.map((s) => ({ stage: s.stage, shares: Object.fromEntries(HASH_STRATEGIES.map((k) => [k, shares(s.maps[k])])) })),
+    moves: c.moves,
+  };
+  writeFileSync(path.join(outDir, 'comparison.json'), `${JSON.stringify(json, null, 2)}\n`);
+  writeFileSync(path.join(outDir, 'summary.md'), `# Consistent vs plain hash\n\n\`\`\`\n${formatHashComparison(c)}\n\`\`\`\n`);
+}
