@@ -27,6 +27,11 @@ export interface ApiConfig {
   headersTimeoutMs: number;
   neverReady: boolean;
   logLevel: LogLevel;
+  /**
+   * Proxies in front of the app whose X-Forwarded-For / X-Forwarded-Proto it believes (Express `trust proxy`, a hop
+   * count). 0 (the default, the app alone): a client's own X-Forwarded-* headers are ignored. The stack sets 1: nginx.
+   */
+  trustProxyHops: number;
 }
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -81,5 +86,6 @@ export function loadApiConfig(env: Env): ApiConfig {
     headersTimeoutMs,
     neverReady: bool('NEVER_READY', false),
     logLevel,
+    trustProxyHops: int('TRUST_PROXY_HOPS', 0),
   };
 }
