@@ -327,6 +327,16 @@ bench-compare: tooling ## Benchmark the comparisons: skewed p99 ratio, fairness 
 bench-stack: tooling ## Benchmark the stack: time to healthy, nginx vs direct, fairness per strategy
 	@STACK_MODE=$(MODE) COMPOSE_STACK='$(COMPOSE)' HTTP_PORT=$(HTTP_PORT) node $(BUILD)/tools/bench/stack.js
 
+.PHONY: bench-proxy
+bench-proxy: tooling ## Benchmark the proxy hop: nginx CPU per request, latency it adds, throughput nginx ÷ direct in-network and from the host (~3 min, ends with make down)
+	@STACK_MODE=$(MODE) COMPOSE_STACK='$(COMPOSE)' HTTP_PORT=$(HTTP_PORT) COMPOSE_PROJECT_NAME=$(COMPOSE_PROJECT_NAME) API_IMAGE_REPO=$(API_IMAGE_REPO) \
+	  node $(BUILD)/tools/bench/proxy.js
+
+.PHONY: bench-runner
+bench-runner: tooling ## Benchmark the Node runner's fidelity: post 000 through it and through k6 side by side, requests/p50/p95/CPU (needs make up; k6 half online only)
+	@mkdir -p reports
+	@STACK_MODE=$(MODE) COMPOSE_STACK='$(COMPOSE)' HTTP_PORT=$(HTTP_PORT) COMPOSE_PROJECT_NAME=$(COMPOSE_PROJECT_NAME) node $(BUILD)/tools/bench/runner-fidelity.js
+
 # ---- files ---------------------------------------------------------------------------------------
 
 # Grafana's admin password: random, made once, kept out of git (.secrets/ is ignored) and out of compose.
