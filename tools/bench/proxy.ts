@@ -9,6 +9,7 @@
 //      node, so Docker's userland proxy is on neither path), and again from the host (through the published ports).
 // Everything shares the machine's cores with the load generator; figures are only comparable within one run.
 import { execFileSync, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -71,6 +72,34 @@ function inNetwork(url: string, connections: number): LoadResult {
   return JSON.parse(out) as LoadResult;
 }
 
+/** A host process's CPU time in µs (utime + stime from /proc/<pid>/stat, in clock ticks of 10 ms). */
+function procCpuMicros(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10_000;
+}
+
+/** The host's Docker daemon (it writes every container log line with the json-file driver), if this host runs it. */
+function dockerdPid(): number | undefined {
+  try {
+    return Number(readFileSync('/var/run/docker.pid', 'utf8').trim()) || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Docker's userland proxy for a published host port (absent when the daemon runs with "userland-proxy": false). */
+function dockerProxyPid(hostPort: string): number | undefined {
+  const out = spawnSync('pgrep', ['-f', `docker-proxy .*-host-port ${hostPort} `], { encoding: 'utf8' }).stdout.trim();
+  return out ? Number(out.split('\n')[0]) : undefined;
+}
+
+/** Runs fn, and returns its result with the CPU µs the given host process used meanwhile (NaN without one). */
+function withProcCpu<T>(pid: number | undefined, fn: () => T): [T, number] {
+  const before = pid ? procCpuMicros(pid) : NaN;
+  const result = fn();
+  return [result, pid ? procCpuMicros(pid) - before : NaN];
+}
+
 function fromHost(url: string, connections: number): LoadResult {
   return JSON.parse(sh([process.execPath, loadScript, url, String(connections), String(DURATION_SEC)])) as LoadResult;
 }
@@ -99,15 +128,22 @@ async function main(): Promise<void> {
   const p99Added: number[] = [];
   const rpsIn: Array<[number, number]> = [];
   const rpsHost: Array<[number, number]> = [];
+  const dockerdPerReqNginx: number[] = [];
+  const dockerdPerReqDirect: number[] = [];
+  const proxyPerReq: number[] = [];
+  const daemon = dockerdPid();
+  const userlandProxy = dockerProxyPid(HTTP_PORT);
   for (let i = 0; i < RUNS; i++) {
     const cpu0 = cgroupCpuMicros(nginx);
     const req0 = nginxRequests(nginx);
-    const n = check(inNetwork(viaNginx, CONNECTIONS), 'in-network via nginx');
+    const [n, dockerdN] = withProcCpu(daemon, () => check(inNetwork(viaNginx, CONNECTIONS), 'in-network via nginx'));
+    dockerdPerReqNginx.push(dockerdN / n.requests);
     const cpu1 = cgroupCpuMicros(nginx);
     const req1 = nginxRequests(nginx);
     // The two stub_status requests themselves are counted once each: negligible against thousands.
     cpuPerReq.push((cpu1 - cpu0) / (req1 - req0));
-    const d = check(inNetwork(direct, CONNECTIONS), 'in-network direct');
+    const [d, dockerdD] = withProcCpu(daemon, () => check(inNetwork(direct, CONNECTIONS), 'in-network direct'));
+    dockerdPerReqDirect.push(dockerdD / d.requests);
     ratioIn.push(n.rps / d.rps);
     rpsIn.push([n.rps, d.rps]);
 
@@ -116,7 +152,8 @@ async function main(): Promise<void> {
     p50Added.push((n1.p50Ms - d1.p50Ms) * 1000);
     p99Added.push((n1.p99Ms - d1.p99Ms) * 1000);
 
-    const hn = check(fromHost(`http://127.0.0.1:${HTTP_PORT}/whoami`, CONNECTIONS), 'host via nginx');
+    const [hn, proxyCpu] = withProcCpu(userlandProxy, () => check(fromHost(`http://127.0.0.1:${HTTP_PORT}/whoami`, CONNECTIONS), 'host via nginx'));
+    proxyPerReq.push(proxyCpu / hn.requests);
     const hd = check(fromHost(`http://127.0.0.1:${DIRECT_PORT}/whoami`, CONNECTIONS), 'host direct');
     ratioHost.push(hn.rps / hd.rps);
     rpsHost.push([hn.rps, hd.rps]);
@@ -140,6 +177,10 @@ async function main(): Promise<void> {
   console.log(`| (req/s from the host: nginx / direct) | ${rpsHost.map(([a, b]) => `${a.toFixed(0)}/${b.toFixed(0)}`).join(', ')} | | |`);
   console.log(`| latency nginx adds at 1 connection, p50 (nginx − direct) | ${fmt(p50Added, 0)} µs | **${median(p50Added).toFixed(0)} µs** | |`);
   console.log(`| latency nginx adds at 1 connection, p99 (nginx − direct) | ${fmt(p99Added, 0)} µs | **${median(p99Added).toFixed(0)} µs** | |`);
+  console.log(`| Docker's userland proxy (docker-proxy for ${HTTP_PORT}) CPU per request, load from the host | ${fmt(proxyPerReq, 1)} µs | **${median(proxyPerReq).toFixed(1)} µs** | |`);
+  console.log(`| dockerd CPU per request, in-network, through nginx (JSON access log line, json-file driver) | ${fmt(dockerdPerReqNginx, 1)} µs | **${median(dockerdPerReqNginx).toFixed(1)} µs** | |`);
+  console.log(`| dockerd CPU per request, in-network, direct (the api logs no line per request) | ${fmt(dockerdPerReqDirect, 1)} µs | **${median(dockerdPerReqDirect).toFixed(1)} µs** | |`);
+  console.log('\ndockerd serves every container on this engine, other stacks too: its figures are an upper bound on a shared machine. NaN: no such process on this host.');
   console.log('\nNext: docs/load-generators.md ("The proxy hop") explains these figures and the host-side costs.');
 }
 
