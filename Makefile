@@ -15,8 +15,17 @@ $(foreach v,$(shell $(TOOLS)/offline/image-versions.sh),$(eval export $(v)))
 # Your overrides (ports, replicas, strategy...). Compose reads .env itself; make reads it for the URLs it prints.
 -include .env
 HTTP_PORT ?= 8080
+HTTPS_PORT ?= 8443
 PROMETHEUS_PORT ?= 9090
 GRAFANA_PORT ?= 3000
+BIND_ADDRESS ?= 127.0.0.1
+# nginx's HTTPS certificate and key. The defaults are the local CA's, created in $(TLS_DIR) on first `make up`.
+# Set both (in .env or the environment) to drop in your own; compose reads the same variables.
+TLS_DIR := .secrets/tls
+TLS_DEFAULT_CERT := ./$(TLS_DIR)/server.crt
+TLS_DEFAULT_KEY := ./$(TLS_DIR)/server.key
+TLS_CERT_FILE ?= $(TLS_DEFAULT_CERT)
+TLS_KEY_FILE ?= $(TLS_DEFAULT_KEY)
 
 # OFFLINE=auto (default) picks offline mode when no container registry answers; OFFLINE=1/0 forces it.
 OFFLINE ?= auto
@@ -69,7 +78,7 @@ help: ## Show this help
 # ---- the stack -----------------------------------------------------------------------------------
 
 .PHONY: up
-up: $(SECRETS) images ## Start the stack (detached), return when every service is healthy, print the URLs
+up: $(SECRETS) tls check-ports images ## Start the stack (detached), return when every service is healthy, print the URLs
 	@$(call say,building the api image)
 	@$(COMPOSE) build --quiet api
 	@$(call say,starting the stack ($(MODE) mode$(if $(LB), LB=$(LB))))
@@ -77,6 +86,22 @@ up: $(SECRETS) images ## Start the stack (detached), return when every service i
 	  $(if $(LB),LB_STRATEGY=$(LB)) $(COMPOSE) up -d --wait --wait-timeout 180 --remove-orphans; \
 	  echo "healthy in $$(( $$(date +%s) - started )) s"
 	@$(MAKE) urls
+
+.PHONY: tls
+tls: ## Create the local CA and nginx's HTTPS certificate in .secrets/tls/ if missing (make up does), or check TLS_CERT_FILE/TLS_KEY_FILE
+	@if [ "$(TLS_CERT_FILE) $(TLS_KEY_FILE)" = "$(TLS_DEFAULT_CERT) $(TLS_DEFAULT_KEY)" ]; then \
+	  $(TOOLS)/host/local-ca.sh $(TLS_DIR); \
+	else \
+	  for v in TLS_CERT_FILE=$(TLS_CERT_FILE) TLS_KEY_FILE=$(TLS_KEY_FILE); do \
+	    f=$${v#*=}; [ -n "$$f" ] || { echo "$${v%%=*} is empty: set TLS_CERT_FILE and TLS_KEY_FILE together, or neither"; exit 2; }; \
+	    [ -r "$$f" ] || { echo "$${v%%=*}=$$f is not a readable file"; exit 2; }; \
+	  done; \
+	fi
+
+.PHONY: check-ports
+check-ports: ## Name any published port that is invalid, shared by two variables, or taken by another program (make up runs it first)
+	@COMPOSE_PROJECT_NAME=$(COMPOSE_PROJECT_NAME) $(TOOLS)/host/check-ports.sh "$(BIND_ADDRESS)" \
+	  HTTP_PORT=$(HTTP_PORT) HTTPS_PORT=$(HTTPS_PORT) PROMETHEUS_PORT=$(PROMETHEUS_PORT) $(if $(filter online,$(MODE)),GRAFANA_PORT=$(GRAFANA_PORT))
 
 .PHONY: images
 images: ## Build the offline stand-in images when in offline mode (no-op online)
@@ -88,6 +113,7 @@ images: ## Build the offline stand-in images when in offline mode (no-op online)
 .PHONY: urls
 urls: ## Print the URLs of the running stack
 	@printf '\n  api (through nginx)  http://127.0.0.1:%s/whoami\n' "$(HTTP_PORT)"
+	@printf '  api over HTTPS, h2   https://localhost:%s/whoami  (curl --cacert %s)\n' "$(HTTPS_PORT)" "$(if $(filter $(TLS_DEFAULT_CERT),$(TLS_CERT_FILE)),$(TLS_DIR)/ca.crt,<your CA>)"
 	@printf '  Prometheus           http://127.0.0.1:%s/targets\n' "$(PROMETHEUS_PORT)"
 	@if [ "$(MODE)" = online ]; then \
 	  printf '  Grafana              http://127.0.0.1:%s/d/load-distribution  (user admin, password in .secrets/grafana-admin-password)\n' "$(GRAFANA_PORT)"; \
@@ -259,7 +285,7 @@ test-tooling: tooling ## Unit tests of the load runner and the test helpers
 	@node --test $(BUILD)/tools/loadrunner/test/ $(BUILD)/tests/unit/ $(BUILD)/tools/compare/test/
 
 .PHONY: test-config
-test-config: tooling images $(SECRETS) ## Static checks: compose config, nginx -t per strategy, promtool, dashboards, k8s manifests
+test-config: tooling images $(SECRETS) tls ## Static checks: compose config, nginx -t per strategy, promtool, dashboards, k8s manifests
 	@$(call say,compose config)
 	@$(COMPOSE) config --quiet
 	@$(call say,nginx -t for every strategy)
@@ -284,7 +310,7 @@ test-stack: tooling ## End to end: up, load through nginx, check spread and metr
 	@# Online, k6 itself runs first, so the dashboard test also finds k6's remote-written results.
 	@if [ "$(MODE)" = online ]; then mkdir -p reports; RUN_ID=test-stack K6_SCRIPT=01-smoke $(COMPOSE) --profile loadtest run --rm k6; fi
 	@trap '$(STACK_TEARDOWN)' EXIT; \
-	  HTTP_PORT=$(HTTP_PORT) PROMETHEUS_PORT=$(PROMETHEUS_PORT) STACK_MODE=$(MODE) COMPOSE_STACK='$(COMPOSE)' \
+	  HTTP_PORT=$(HTTP_PORT) HTTPS_PORT=$(HTTPS_PORT) PROMETHEUS_PORT=$(PROMETHEUS_PORT) STACK_MODE=$(MODE) COMPOSE_STACK='$(COMPOSE)' \
 	  node --test --test-concurrency=1 $(BUILD)/tests/stack/
 
 # The operations tests run on a stack with short keep-alive timeouts (nginx 4 s < app 5 s, so the keep-alive
@@ -312,7 +338,7 @@ test-faults: tooling ## Faults under steady load (crash, leak, kill, stop, bad i
 	@CHAOS_ENABLED=true $(MAKE) up
 	@mkdir -p reports && printf '| scenario | requests sent | failed | p99 before -> during | recovery |\n| --- | --- | --- | --- | --- |\n' > reports/faults-figures.md
 	@trap '$(STACK_TEARDOWN)' EXIT; \
-	  HTTP_PORT=$(HTTP_PORT) PROMETHEUS_PORT=$(PROMETHEUS_PORT) STACK_MODE=$(MODE) COMPOSE_STACK='$(COMPOSE)' COMPOSE_PROJECT_NAME=$(COMPOSE_PROJECT_NAME) \
+	  HTTP_PORT=$(HTTP_PORT) HTTPS_PORT=$(HTTPS_PORT) PROMETHEUS_PORT=$(PROMETHEUS_PORT) STACK_MODE=$(MODE) COMPOSE_STACK='$(COMPOSE)' COMPOSE_PROJECT_NAME=$(COMPOSE_PROJECT_NAME) \
 	  node --test --test-concurrency=1 $(BUILD)/tests/faults/
 	@printf '\nFigures of this run (reports/faults-figures.md):\n\n'; cat reports/faults-figures.md
 
@@ -391,6 +417,16 @@ bench-compare: tooling ## Benchmark the comparisons: skewed p99 ratio, fairness 
 .PHONY: bench-stack
 bench-stack: tooling ## Benchmark the stack: time to healthy, nginx vs direct, fairness per strategy
 	@STACK_MODE=$(MODE) COMPOSE_STACK='$(COMPOSE)' HTTP_PORT=$(HTTP_PORT) node $(BUILD)/tools/bench/stack.js
+
+.PHONY: bench-proxy
+bench-proxy: tooling ## Benchmark the proxy hop: nginx CPU per request, latency it adds, throughput nginx ÷ direct in-network and from the host (~3 min, ends with make down)
+	@STACK_MODE=$(MODE) COMPOSE_STACK='$(COMPOSE)' HTTP_PORT=$(HTTP_PORT) COMPOSE_PROJECT_NAME=$(COMPOSE_PROJECT_NAME) API_IMAGE_REPO=$(API_IMAGE_REPO) \
+	  node $(BUILD)/tools/bench/proxy.js
+
+.PHONY: bench-runner
+bench-runner: tooling ## Benchmark the Node runner's fidelity: post 000 through it and through k6 side by side, requests/p50/p95/CPU (needs make up; k6 half online only)
+	@mkdir -p reports
+	@STACK_MODE=$(MODE) COMPOSE_STACK='$(COMPOSE)' HTTP_PORT=$(HTTP_PORT) COMPOSE_PROJECT_NAME=$(COMPOSE_PROJECT_NAME) node $(BUILD)/tools/bench/runner-fidelity.js
 
 # ---- files ---------------------------------------------------------------------------------------
 

@@ -73,7 +73,7 @@ test('published ports bind to 127.0.0.1 by default, and only nginx publishes the
       published.push(`${name}:${p.target}`);
     }
   }
-  assert.deepEqual(published.sort(), ['grafana:3000', 'nginx:8080', 'prometheus:9090']);
+  assert.deepEqual(published.sort(), ['grafana:3000', 'nginx:8080', 'nginx:8443', 'prometheus:9090']);
   assert.equal(online.services.api!.ports, undefined, 'the api must not publish a port');
 });
 

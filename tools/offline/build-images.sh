@@ -30,6 +30,15 @@ SAY_TAG='[offline] '
 # shellcheck source=../lib/common.sh
 . "$root/tools/lib/common.sh"
 
+# One build at a time on this machine: the images (and their tags) are shared by every checkout and every project
+# on the engine, and two builds of one image would clobber each other's rootfs. The others wait, then find the
+# image up to date.
+exec 9>"${TMPDIR:-/tmp}/scaleout-offline-images.lock"
+if ! flock -n 9; then
+  say "another build of the stand-in images is running on this machine: waiting for it"
+  flock 9
+fi
+
 # Debian's paths that no container needs; leaving them out keeps images small.
 slim=(--dpkgopt='path-exclude=/usr/share/doc/*' --dpkgopt='path-exclude=/usr/share/man/*'
   --dpkgopt='path-exclude=/usr/share/locale/*' --dpkgopt='path-exclude=/usr/share/info/*')

@@ -73,10 +73,12 @@ export async function createApi(deps: ApiDeps): Promise<Api> {
 
   app.disable('x-powered-by'); // no free fingerprinting
   app.set('etag', false); // responses are dynamic; hashing every body is wasted CPU
-  // nginx is the only way in, from the stack's private network: trust its X-Forwarded-* from private and loopback
-  // peers only, so req.secure follows X-Forwarded-Proto (the session cookie's `secure: 'auto'`) and a client
-  // talking to a replica directly cannot claim HTTPS. https://expressjs.com/en/guide/behind-proxies.html
-  app.set('trust proxy', 'loopback, linklocal, uniquelocal');
+  // req.ip and req.protocol come from X-Forwarded-For / X-Forwarded-Proto only through this many proxies (a number,
+  // never `true`: with `true` any client could claim any address by sending the header itself). The stack has one
+  // hop, nginx, which overwrites both headers (nginx/snippets/proxy-to-api.conf). req.secure
+  // follows X-Forwarded-Proto through it, so the session cookie's `secure: 'auto'` holds behind HTTPS.
+  // https://expressjs.com/en/guide/behind-proxies.html
+  app.set('trust proxy', config.trustProxyHops);
 
   // Order matters: identity headers and drain tracking first (so even 400/404 carry them), then
   // metrics, then the body parser and its error handler, then Nest's routes (mounted by init()).

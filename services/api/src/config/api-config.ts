@@ -27,6 +27,11 @@ export interface ApiConfig {
   headersTimeoutMs: number;
   neverReady: boolean;
   logLevel: LogLevel;
+  /**
+   * Proxies in front of the app whose X-Forwarded-For / X-Forwarded-Proto it believes (Express `trust proxy`, a hop
+   * count). 0 (the default, the app alone): a client's own X-Forwarded-* headers are ignored. The stack sets 1: nginx.
+   */
+  trustProxyHops: number;
   session: SessionConfig;
 }
 
@@ -110,5 +115,6 @@ export function loadApiConfig(env: Env): ApiConfig {
       ttlSeconds: int('SESSION_TTL_SECONDS', 1800, 1),
       storeTimeoutMs: int('SESSION_STORE_TIMEOUT_MS', 1000, 1),
     },
+    trustProxyHops: int('TRUST_PROXY_HOPS', 0),
   };
 }

@@ -30,7 +30,11 @@ describe('routes (CHAOS_ENABLED=true)', () => {
     const res = await httpRequest(t.port, '/whoami');
     assert.equal(res.status, 200);
     const body = res.json();
-    assert.deepEqual(Object.keys(body).sort(), ['hostname', 'pid', 'replica', 'uptimeSeconds', 'version', 'worker']);
+    assert.deepEqual(Object.keys(body).sort(), ['client', 'hostname', 'pid', 'replica', 'uptimeSeconds', 'version', 'worker']);
+    // TRUST_PROXY_HOPS unset (0): the peer's own address and scheme, whatever X-Forwarded-* a client sends.
+    assert.deepEqual(body.client, { ip: '127.0.0.1', protocol: 'http' });
+    const spoofed = (await httpRequest(t.port, '/whoami', { headers: { 'x-forwarded-for': '203.0.113.9', 'x-forwarded-proto': 'https' } })).json();
+    assert.deepEqual(spoofed.client, { ip: '127.0.0.1', protocol: 'http' });
     assert.deepEqual([body.replica, body.worker, body.pid, body.version], ['test-1', '0', process.pid, '9.9.9']);
     assert.equal(res.headers['x-served-by'], `test-1/0/${process.pid}`);
     assert.match(String(res.headers['x-request-id']), UUID);
@@ -181,5 +185,21 @@ describe('routes (CHAOS_ENABLED=false, RESPONSE_DELAY_MS=150)', () => {
     assert.ok((await time('/work?n=1')) >= 145);
     assert.ok((await time('/io?ms=0')) >= 145);
     assert.ok((await time('/whoami')) < 145);
+  });
+});
+
+describe('trust proxy (TRUST_PROXY_HOPS=1, the stack behind nginx)', () => {
+  let t: TestApi;
+  before(async () => {
+    t = await startTestApi({ TRUST_PROXY_HOPS: '1' });
+  });
+  after(() => t.close());
+
+  it('believes one hop of X-Forwarded-For and X-Forwarded-Proto, and no more', async () => {
+    const res = await httpRequest(t.port, '/whoami', { headers: { 'x-forwarded-for': '203.0.113.9', 'x-forwarded-proto': 'https' } });
+    assert.deepEqual(res.json().client, { ip: '203.0.113.9', protocol: 'https' });
+    // A client-written entry before the proxy's own is not believed: only the last hop is.
+    const chained = await httpRequest(t.port, '/whoami', { headers: { 'x-forwarded-for': '198.51.100.1, 203.0.113.9' } });
+    assert.deepEqual(chained.json().client, { ip: '203.0.113.9', protocol: 'http' });
   });
 });

@@ -41,7 +41,8 @@ function visit(port: number, cookie?: string): Promise<HttpResponse> {
 describe('sessions, memory store', () => {
   let t: TestApi;
   before(async () => {
-    t = await startTestApi({ SESSION_STORE: 'memory', SESSION_SECRET_FILE: secretFile(), SESSION_TTL_SECONDS: '600' });
+    // One trusted proxy hop, as in the stack (nginx): X-Forwarded-Proto then decides whether the cookie is Secure.
+    t = await startTestApi({ SESSION_STORE: 'memory', SESSION_SECRET_FILE: secretFile(), SESSION_TTL_SECONDS: '600', TRUST_PROXY_HOPS: '1' });
   });
   after(() => t.close());
 
