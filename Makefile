@@ -404,7 +404,10 @@ k8s-down: ## Delete the kind cluster made by make k8s-up
 	@command -v $(KIND) >/dev/null || { echo "kind is not installed: there is no kind cluster to delete"; exit 2; }
 	@$(KIND) delete cluster --name $(KIND_CLUSTER)
 
-# ---- benchmarks ----------------------------------------------------------------------------------
+# ---- benchmarks ----
+# RUNS: how many runs a benchmark takes its medians over (each bench has its own default).
+RUNS ?=
+BENCH_ENV = $(if $(RUNS),RUNS=$(RUNS))------------------------------------------------------------------------------
 
 .PHONY: bench-api
 bench-api: ## Benchmark the app on the host: 2 vs 1 worker, metrics on/off, RSS, time to ready
@@ -412,7 +415,7 @@ bench-api: ## Benchmark the app on the host: 2 vs 1 worker, metrics on/off, RSS,
 
 .PHONY: bench-compare
 bench-compare: tooling ## Benchmark the comparisons: skewed p99 ratio, fairness at 64 connections, workers 1 vs N, SCHED_RR vs NONE, connections (needs make up)
-	@$(COMPARE_ENV) node $(BUILD)/tools/bench/compare.js
+	@$(BENCH_ENV) $(COMPARE_ENV) node $(BUILD)/tools/bench/compare.js
 
 .PHONY: bench-stack
 bench-stack: tooling ## Benchmark the stack: time to healthy, nginx vs direct, fairness per strategy
@@ -420,13 +423,13 @@ bench-stack: tooling ## Benchmark the stack: time to healthy, nginx vs direct, f
 
 .PHONY: bench-proxy
 bench-proxy: tooling ## Benchmark the proxy hop: nginx CPU per request, latency it adds, throughput nginx ÷ direct in-network and from the host (~3 min, ends with make down)
-	@STACK_MODE=$(MODE) COMPOSE_STACK='$(COMPOSE)' HTTP_PORT=$(HTTP_PORT) COMPOSE_PROJECT_NAME=$(COMPOSE_PROJECT_NAME) API_IMAGE_REPO=$(API_IMAGE_REPO) \
+	@$(BENCH_ENV) STACK_MODE=$(MODE) COMPOSE_STACK='$(COMPOSE)' HTTP_PORT=$(HTTP_PORT) COMPOSE_PROJECT_NAME=$(COMPOSE_PROJECT_NAME) API_IMAGE_REPO=$(API_IMAGE_REPO) \
 	  node $(BUILD)/tools/bench/proxy.js
 
 .PHONY: bench-runner
 bench-runner: tooling ## Benchmark the Node runner's fidelity: post 000 through it and through k6 side by side, requests/p50/p95/CPU (needs make up; k6 half online only)
 	@mkdir -p reports
-	@STACK_MODE=$(MODE) COMPOSE_STACK='$(COMPOSE)' HTTP_PORT=$(HTTP_PORT) COMPOSE_PROJECT_NAME=$(COMPOSE_PROJECT_NAME) node $(BUILD)/tools/bench/runner-fidelity.js
+	@$(BENCH_ENV) STACK_MODE=$(MODE) COMPOSE_STACK='$(COMPOSE)' HTTP_PORT=$(HTTP_PORT) COMPOSE_PROJECT_NAME=$(COMPOSE_PROJECT_NAME) node $(BUILD)/tools/bench/runner-fidelity.js
 
 # ---- files ---------------------------------------------------------------------------------------
 
