@@ -369,7 +369,7 @@ k8s-validate: tooling ## Render every overlay, validate it strictly against Kube
 	@node --test $(BUILD)/tests/k8s/
 
 .PHONY: k8s-up
-k8s-up: .secrets/grafana-admin-password ## Create a kind cluster, load the api image, apply the kind overlay, wait for the rollouts (needs kind and a registry)
+k8s-up: .secrets/grafana-admin-password tls ## Create a kind cluster, load the api image, apply the kind overlay, wait for the rollouts (needs kind and a registry)
 	@$(K8S_NEED_KUBECTL)
 	@command -v $(KIND) >/dev/null || { echo "kind is not installed: make k8s-up needs kind (https://kind.sigs.k8s.io/docs/user/quick-start/#installation)"; \
 	  echo "and a container registry for kind's node image (kindest/node). Here: make k8s-render / make k8s-validate need neither."; exit 2; }
@@ -384,6 +384,9 @@ k8s-up: .secrets/grafana-admin-password ## Create a kind cluster, load the api i
 	@$(KUBECTL) apply -f k8s/base/namespace.yaml >/dev/null
 	@# Grafana's admin password: a Secret made from the file, never part of the manifests.
 	@$(KUBECTL) -n $(K8S_NAMESPACE) create secret generic grafana-admin --from-file=password=.secrets/grafana-admin-password \
+	  --dry-run=client -o yaml | $(KUBECTL) apply -f - >/dev/null
+	@# nginx's certificate and key (HTTPS on 8443): the compose stack's, from the local CA or TLS_CERT_FILE/TLS_KEY_FILE.
+	@$(KUBECTL) -n $(K8S_NAMESPACE) create secret tls nginx-tls --cert=$(TLS_CERT_FILE) --key=$(TLS_KEY_FILE) \
 	  --dry-run=client -o yaml | $(KUBECTL) apply -f - >/dev/null
 	@$(KUBECTL) apply -k k8s/overlays/kind
 	@for d in api nginx prometheus grafana; do $(KUBECTL) -n $(K8S_NAMESPACE) rollout status deployment/$$d --timeout=180s; done
