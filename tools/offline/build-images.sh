@@ -109,6 +109,11 @@ command -v mmdebstrap >/dev/null || { echo "mmdebstrap is missing: run tools/hos
 mkdir -p "$work"
 started=$(date +%s)
 if [ "$what" = swarm ]; then
+  # shellcheck source=swarm.env
+  . "$here/swarm.env"
+  # In these images' input hashes only (the stack's stand-ins never depend on it).
+  versions="$versions
+$(cat "$here/swarm.env")"
   # The node's engine is Debian's docker.io of SWARM_NODE_SUITE (20.10 in bookworm, like the host's); tini is PID 1.
   image_from_packages swarm-node "scaleout-offline/swarm-node:$SWARM_NODE_SUITE" "$SWARM_NODE_SUITE" \
     "docker.io,tini,iptables,iproute2,procps,ca-certificates"

@@ -1,8 +1,8 @@
 # shellcheck shell=bash
 # Shared by tools/swarm/*.sh: the names of everything the local swarm creates, all derived from SWARM_NAME.
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-# shellcheck source=../offline/versions.env
-. "$root/tools/offline/versions.env"
+# shellcheck source=../offline/swarm.env
+. "$root/tools/offline/swarm.env"
 
 SWARM_NAME=${SWARM_NAME:-scaleout-swarm}
 [[ "$SWARM_NAME" =~ ^[a-z0-9][a-z0-9-]{0,30}$ ]] || { echo "SWARM_NAME=$SWARM_NAME: lowercase letters, digits and dashes only" >&2; exit 2; }

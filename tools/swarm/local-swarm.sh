@@ -103,11 +103,36 @@ ensure_swarm() {
   local token k out
   token=$(docker exec "$manager" docker swarm join-token -q worker)
   for k in $(seq 2 "$NODES"); do
-    [ "$(swarm_state "$k")" = active ] && continue
+    if [ "$(swarm_state "$k")" = active ]; then
+      # Active, but in this swarm? A node that was re-initialised or joined elsewhere is active too.
+      member "$k" && continue
+      die "$(node_name "$k") is part of another swarm (the manager does not know its node id). Make it leave:" \
+        "docker exec $(node_name "$k") docker swarm leave --force   (or make swarm-down for a fresh swarm)"
+    fi
     log "$(node_name "$k") joins the swarm"
     # A join that fails says why (wrong token, manager unreachable, address in use): print it and stop.
     if ! out=$(docker exec "$(node_name "$k")" docker swarm join --token "$token" "$ip:2377" 2>&1); then
       die "$(node_name "$k") could not join the swarm at $ip:2377: $out"
+    fi
+  done
+}
+
+# member <k>: node k's id is one of the manager's nodes.
+member() {
+  local id
+  id=$(docker exec "$(node_name "$1")" docker info -f '{{.Swarm.NodeID}}' 2>/dev/null)
+  [ -n "$id" ] && docker exec "$(node_name 1)" docker node inspect "$id" >/dev/null 2>&1
+}
+
+# A node that left (or lost its state) and joined again is a new node id; the manager keeps the old one as Down.
+# Remove those, so `docker node ls` and the tests see each hostname once.
+forget_stale_nodes() {
+  local id host
+  docker exec "$(node_name 1)" docker node ls --format '{{.ID}} {{.Hostname}} {{.Status}}' | while read -r id host status; do
+    [ "$status" = Down ] || continue
+    if docker exec "$(node_name 1)" docker node ls --format '{{.Hostname}} {{.Status}}' | grep -qx "$host Ready"; then
+      log "forgetting the stale entry of $host ($id)"
+      docker exec "$(node_name 1)" docker node rm --force "$id" >/dev/null
     fi
   done
 }
@@ -132,6 +157,7 @@ cmd_up() {
   for k in $(seq 1 "$NODES"); do ensure_node "$k"; done
   ensure_swarm
   wait_nodes_ready
+  forget_stale_nodes
   log "swarm $SWARM_NAME: $NODES nodes ready"
   docker exec "$(node_name 1)" docker node ls >&2
 }
@@ -145,6 +171,9 @@ cmd_down() {
   [ -n "$ids" ] && docker volume rm -f $ids >/dev/null
   docker network rm "$SWARM_NET" >/dev/null 2>&1 || true
   rm -rf "$SWARM_RUN_DIR"
+  # Tags a push left on this host's engine if it was interrupted (tools/swarm/swarm.sh removes them after a push).
+  ids=$(docker image ls --format '{{.Repository}}:{{.Tag}}' | grep "^127\.0\.0\.1:$REGISTRY_PORT/" || true)
+  [ -n "$ids" ] && docker rmi $ids >/dev/null
   log "swarm $SWARM_NAME removed (nodes, registry, volumes, network)"
 }
 

@@ -104,7 +104,10 @@ wait_converged() {
 
 deploy_stack() { # <api version>
   local f
-  f=$(API_VERSION=$1 API_REPLICAS=${API_REPLICAS:-$(running_replicas)} stack_file)
+  local replicas
+  # A running stack keeps its task count (make swarm-scale); API_REPLICAS is the count of a first deploy.
+  replicas=$(running_replicas); replicas=${replicas:-${API_REPLICAS:-3}}
+  f=$(API_VERSION=$1 API_REPLICAS=$replicas stack_file)
   # --resolve-image always: the manager pins each tag to its digest, so every node runs the very same image.
   swarm stack deploy --prune --resolve-image always --detach=true -c "$f" "$STACK" >/dev/null
 }
@@ -222,7 +225,7 @@ case "${1:-}" in
   logs) cmd_logs "${2:-}" ;;
   drain) cmd_availability drain "${2:?usage: swarm.sh drain <node>}" ;;
   activate) cmd_availability active "${2:?usage: swarm.sh activate <node>}" ;;
-  config) f=$(API_REPLICAS=${API_REPLICAS:-$(running_replicas)} stack_file); cat "$f" ;;
+  config) f=$(stack_file); cat "$f" ;;
   down) cmd_down ;;
   *) die "usage: $0 up|deploy <tag>|build <tag>|scale <n>|ps|logs [id]|drain <node>|activate <node>|config|down" ;;
 esac
