@@ -23,7 +23,7 @@ async function composeConfig(files: string[]): Promise<JsonObject> {
   return JSON.parse(stdout) as JsonObject;
 }
 
-const SHARED = ['image', 'environment', 'read_only', 'cap_drop', 'stop_grace_period', 'logging', 'command'] as const;
+const SHARED = ['image', 'read_only', 'cap_drop', 'stop_grace_period', 'logging', 'command'] as const;
 
 for (const [mode, files] of [['online', ['compose.yaml']], ['offline', ['compose.yaml', 'compose.offline.yaml']]] as const) {
   test(`${mode}: every shared setting of compose.yaml is in the stack file`, async () => {
@@ -35,7 +35,11 @@ for (const [mode, files] of [['online', ['compose.yaml']], ['offline', ['compose
     assert.equal('grafana' in swarmServices, mode === 'online', 'Grafana only online, as compose.offline.yaml decides');
     for (const [name, svc] of Object.entries(composeServices)) {
       const s = swarmServices[name]!;
-      for (const key of SHARED) assert.deepEqual(s[key], svc[key], `${name}.${key}`);
+      for (const key of SHARED) assert.deepEqual(s[key] ?? null, svc[key] ?? null, `${name}.${key}`);
+      // The environment is compose's, plus only what the overlay adds for Swarm (nginx: tasks.<name>).
+      const overlayEnv = (((overlay.services as JsonObject)[name] as JsonObject | undefined)?.environment ?? {}) as JsonObject;
+      assert.deepEqual(s.environment ?? null, svc.environment || Object.keys(overlayEnv).length > 0 ? { ...(svc.environment as JsonObject), ...overlayEnv } : null, `${name}.environment`);
+      for (const k of Object.keys(overlayEnv)) assert.equal((svc.environment as JsonObject | undefined)?.[k], undefined, `${name}: the overlay overrides compose's ${k}`);
       const limits = (svc.deploy as JsonObject | undefined)?.resources as JsonObject | undefined;
       const swarmLimits = ((s.deploy as JsonObject).resources as JsonObject | undefined)?.limits as JsonObject | undefined;
       if (limits) {
