@@ -60,7 +60,7 @@ say = printf '\033[1m==> %s\033[0m\n' "$(1)"
 help: ## Show this help
 	@printf 'scaleout: nginx -> N x (NestJS under pm2-runtime cluster) -> Prometheus + Grafana, with k6\n\n'
 	@printf 'Quickstart:  make up && make loadtest\n\nTargets:\n'
-	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | sort | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-20s\033[0m %s\n", $$1, $$2}'
+	@grep -hE '^[a-zA-Z0-9_-]+:.*?## ' $(MAKEFILE_LIST) | sort | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-20s\033[0m %s\n", $$1, $$2}'
 	@printf '\nVariables: LB=<round_robin|least_conn|ip_hash|hash|random>  N=<replicas>  VERSION=<image tag>  PCT=<0..100>  SCENARIO=<name>  OFFLINE=<auto|1|0>\n'
 
 # ---- the stack -----------------------------------------------------------------------------------
@@ -119,7 +119,7 @@ scale: ## Change the number of api replicas under load: make scale N=5 (new ones
 	@test -n "$(N)" || { echo "usage: make scale N=<replicas>"; exit 2; }
 	@$(OPS)/scale.sh "$(N)"
 
-# ---- zero-downtime operations ($(TOOLS)/ops/, docs "Zero-downtime operations") -------------------------
+# ---- zero-downtime operations ($(TOOLS)/ops/, docs/operations.md) -------------------------
 
 # The operations run on the same stack as `make up`: same compose command, project and ports.
 OPS = COMPOSE='$(COMPOSE)' HTTP_PORT=$(HTTP_PORT) PROMETHEUS_PORT=$(PROMETHEUS_PORT) $(TOOLS)/ops
@@ -301,7 +301,7 @@ test-tooling: tooling ## Unit tests of the load runner and the test helpers
 	@node --test $(BUILD)/tools/loadrunner/test/ $(BUILD)/tests/unit/ $(BUILD)/tools/compare/test/
 
 .PHONY: test-config
-test-config: tooling images .secrets/grafana-admin-password ## Static checks: compose config, nginx -t per strategy, promtool, dashboards
+test-config: tooling images .secrets/grafana-admin-password ## Static checks: compose config, nginx -t per strategy, promtool, dashboards, k8s manifests
 	@$(call say,compose config)
 	@$(COMPOSE) config --quiet
 	@$(call say,nginx -t for every strategy)
@@ -317,6 +317,7 @@ test-config: tooling images .secrets/grafana-admin-password ## Static checks: co
 	@$(COMPOSE) run --rm --no-deps -T --entrypoint sh prometheus -c 'promtool test rules /etc/prometheus/tests/*.test.yml'
 	@$(call say,static checks of compose, versions and dashboards)
 	@node --test $(BUILD)/tests/static/
+	@$(MAKE) k8s-validate
 
 .PHONY: test-stack
 test-stack: tooling ## End to end: up, load through nginx, check spread and metrics, down (leaves nothing running)
@@ -340,7 +341,7 @@ test-ops: tooling ## Zero-downtime operations under steady load (reload, deploy,
 	  if [ -n "$$left" ]; then echo "containers left running after down: $$left"; exit 1; fi' EXIT; \
 	  HTTP_PORT=$(HTTP_PORT) PROMETHEUS_PORT=$(PROMETHEUS_PORT) STACK_MODE=$(MODE) EXTRA_COMPOSE_FILES=$(OPS_TEST_COMPOSE) API_GREEN_REPLICAS=2 \
 	  COMPOSE_STACK='$(COMPOSE) -f $(OPS_TEST_COMPOSE)' node --test --test-concurrency=1 $(BUILD)/tests/ops/
-	@echo "Next: reports/ops-figures.md has one row per operation (README \"Zero-downtime operations\" explains them)"
+	@echo "Next: reports/ops-figures.md has one row per operation (docs/operations.md explains them)"
 
 # The swarm suite: a local swarm of 3 nodes, the tests under a steady load (tests/swarm/), then the swarm removed
 # (its last test checks swarm-down leaves nothing). About 8 minutes on an idle 2-core machine.
@@ -359,7 +360,7 @@ STACK_TEARDOWN = $(MAKE) down >/dev/null 2>&1; left=$$(docker ps -q --filter lab
   if [ -n "$$left" ]; then echo "containers left running after down: $$left"; exit 1; fi
 
 .PHONY: test-faults
-test-faults: tooling ## Faults under steady load (crash, leak, kill, stop, bad input, slowloris, rate limit) and hardening; own stack, ~5 min
+test-faults: tooling ## Faults under steady load (crash, leak, kill, stop, bad input, slowloris, rate limit) and hardening; own stack (how long: docs/testing.md)
 	@$(call say,fault tests: a stack with CHAOS_ENABLED=true, figures in reports/faults-figures.md)
 	@# The /chaos routes exist only with CHAOS_ENABLED=true: this stack is recreated with it, and torn down after.
 	@CHAOS_ENABLED=true $(MAKE) up
@@ -368,6 +369,68 @@ test-faults: tooling ## Faults under steady load (crash, leak, kill, stop, bad i
 	  HTTP_PORT=$(HTTP_PORT) PROMETHEUS_PORT=$(PROMETHEUS_PORT) STACK_MODE=$(MODE) COMPOSE_STACK='$(COMPOSE)' COMPOSE_PROJECT_NAME=$(COMPOSE_PROJECT_NAME) \
 	  node --test --test-concurrency=1 $(BUILD)/tests/faults/
 	@printf '\nFigures of this run (reports/faults-figures.md):\n\n'; cat reports/faults-figures.md
+
+# ---- Kubernetes (k8s/, k8s/README.md) ----------------------------------------------------------------------
+
+OVERLAY ?= kind
+KUBECTL ?= kubectl
+KIND ?= kind
+KIND_CLUSTER ?= scaleout
+K8S_NAMESPACE := scaleout
+# kubectl 1.36 and Kubernetes 1.36's schema, both installed by tools/host/install-engine.sh (from Debian sid).
+K8S_SCHEMA_DIR ?= /usr/local/share/scaleout/k8s-schema
+export KUBECTL K8S_SCHEMA_DIR
+K8S_NEED_KUBECTL = $(KUBECTL) version --client -o json 2>/dev/null | grep -qE '"minor": *"(3[0-9]|[4-9][0-9])' || \
+  { echo "kubectl >= 1.30 is missing ($(KUBECTL)): run tools/host/install-engine.sh as root (installs Debian sid's kubectl 1.36)"; exit 2; }
+
+.PHONY: k8s-render
+k8s-render: ## Print the rendered manifests of one overlay to stdout: make k8s-render [OVERLAY=kind|production]
+	@$(K8S_NEED_KUBECTL)
+	@test -d k8s/overlays/$(OVERLAY) || { echo "no overlay '$(OVERLAY)'; overlays: $$(ls k8s/overlays | tr '\n' ' ')" >&2; exit 2; }
+	@$(KUBECTL) kustomize k8s/overlays/$(OVERLAY)
+
+.PHONY: k8s-validate
+k8s-validate: tooling ## Render every overlay, validate it strictly against Kubernetes 1.36's schema, cross-check it with the app and compose (no cluster)
+	@$(call say,k8s: render every overlay, strict schema validation, cross-checks against the app and compose)
+	@$(K8S_NEED_KUBECTL)
+	@test -s $(K8S_SCHEMA_DIR)/schema.yaml || { echo "no Kubernetes schema in $(K8S_SCHEMA_DIR): run tools/host/install-engine.sh as root"; exit 2; }
+	@node --test $(BUILD)/tests/k8s/
+
+.PHONY: k8s-up
+k8s-up: .secrets/grafana-admin-password ## Create a kind cluster, load the api image, apply the kind overlay, wait for the rollouts (needs kind and a registry)
+	@$(K8S_NEED_KUBECTL)
+	@command -v $(KIND) >/dev/null || { echo "kind is not installed: make k8s-up needs kind (https://kind.sigs.k8s.io/docs/user/quick-start/#installation)"; \
+	  echo "and a container registry for kind's node image (kindest/node). Here: make k8s-render / make k8s-validate need neither."; exit 2; }
+	@docker info >/dev/null 2>&1 || { echo "no Docker engine answers: kind runs its node as a container (tools/host/install-engine.sh starts one)"; exit 2; }
+	@if [ "$(MODE)" = offline ]; then echo "no container registry answers: kind needs its node image (kindest/node) from one. make k8s-validate works offline."; exit 2; fi
+	@$(call say,kind cluster $(KIND_CLUSTER))
+	@$(KIND) get clusters 2>/dev/null | grep -qx '$(KIND_CLUSTER)' || $(KIND) create cluster --name $(KIND_CLUSTER) --config k8s/overlays/kind/kind-cluster.yaml --wait 120s
+	@$(call say,building scaleout/api:dev and loading it into the node)
+	@DOCKER_BUILDKIT=1 docker build --quiet $(if $(EXTRA_CA_FILE),--secret id=extra_ca,src=$(EXTRA_CA_FILE)) -t scaleout/api:dev services/api >/dev/null
+	@$(KIND) load docker-image scaleout/api:dev --name $(KIND_CLUSTER)
+	@$(call say,applying k8s/overlays/kind)
+	@$(KUBECTL) apply -f k8s/base/namespace.yaml >/dev/null
+	@# Grafana's admin password: a Secret made from the file, never part of the manifests.
+	@$(KUBECTL) -n $(K8S_NAMESPACE) create secret generic grafana-admin --from-file=password=.secrets/grafana-admin-password \
+	  --dry-run=client -o yaml | $(KUBECTL) apply -f - >/dev/null
+	@$(KUBECTL) apply -k k8s/overlays/kind
+	@for d in api nginx prometheus grafana; do $(KUBECTL) -n $(K8S_NAMESPACE) rollout status deployment/$$d --timeout=180s; done
+	@printf '\n  api (through nginx)  http://127.0.0.1:8080/whoami\n  Prometheus           kubectl -n $(K8S_NAMESPACE) port-forward svc/prometheus 9090\n'
+	@printf '  Grafana              kubectl -n $(K8S_NAMESPACE) port-forward svc/grafana 3000  (user admin, password in .secrets/grafana-admin-password)\n'
+	@printf '\nNext: kubectl -n $(K8S_NAMESPACE) rollout restart deployment/api   (watch it with k6 or make loadtest), make k8s-down\n'
+
+.PHONY: k8s-test
+k8s-test: tooling ## On the kind cluster of make k8s-up: workers per pod, scrapes, NetworkPolicy, rollout restart under load (+ negative control), broken release + undo
+	@$(K8S_NEED_KUBECTL)
+	@$(KUBECTL) -n $(K8S_NAMESPACE) get deployment/api >/dev/null 2>&1 || { echo "no deployment/api in namespace $(K8S_NAMESPACE): run make k8s-up first"; exit 2; }
+	@$(call say,Kubernetes tests on the kind cluster (nginx on 127.0.0.1:8080))
+	@HTTP_PORT=8080 node --test --test-concurrency=1 $(BUILD)/tests/kind/
+	@echo "Next: make k8s-down"
+
+.PHONY: k8s-down
+k8s-down: ## Delete the kind cluster made by make k8s-up
+	@command -v $(KIND) >/dev/null || { echo "kind is not installed: there is no kind cluster to delete"; exit 2; }
+	@$(KIND) delete cluster --name $(KIND_CLUSTER)
 
 # ---- benchmarks ----------------------------------------------------------------------------------
 

@@ -9,7 +9,7 @@
 #   switch-lb-strategy --list           print the available strategy names, one per line
 #   switch-lb-strategy --init <name>    link only, for the entrypoint hook (nginx is not running yet)
 #
-# From the host:  docker compose exec nginx switch-lb-strategy least_conn   (or: make lb STRATEGY=least_conn)
+# From the host:  docker compose exec nginx switch-lb-strategy least_conn   (or: make lb LB=least_conn)
 #
 # How it works: the upstream block includes /etc/nginx/strategy/active.conf, a symlink to one of
 # /etc/nginx/strategies/<name>.conf. Choosing a strategy is choosing a file, never editing text.

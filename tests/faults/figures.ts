@@ -1,4 +1,4 @@
-// The figures table of README "Faults and hardening": each scenario appends its row to
+// The figures table of make test-faults (docs/figures.md "Faults"): each scenario appends its row to
 // reports/faults-figures.md (one file per `make test-faults` run, truncated by the Makefile first).
 import { appendFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';

@@ -6,7 +6,7 @@
 // replicas, but inside a container Node's cluster primary hands *connections* to the next free
 // worker, and nginx reuses its upstream keep-alive connections most-recent-first. Measured on 2
 // shared cores, worker max/min ranged 1.12-2.33 run to run (Jain 0.930-0.998) while replicas stayed
-// within 1.04; see README "Figures".
+// within 1.04; see docs/figures.md.
 //
 // The requests are uniform (GET /io?ms=50: the same wait on every replica, cores mostly idle). On a CPU-bound route
 // the 2 shared cores decide which replica answers first, and least_conn follows that: a CI run measured replica

@@ -24,7 +24,9 @@ let offline: ComposeConfig;
 test('compose config resolves online and offline', async () => {
   online = await resolvedConfig(['compose.yaml']);
   offline = await resolvedConfig(['compose.yaml', 'compose.offline.yaml'], offlineEnv);
-  assert.equal(online.name, 'scaleout');
+  // The project is `scaleout` (compose.yaml's `name:`) unless COMPOSE_PROJECT_NAME runs a second copy.
+  assert.equal(online.name, process.env.COMPOSE_PROJECT_NAME || 'scaleout');
+  assert.match(readFileSync(path.join(repoRoot, 'compose.yaml'), 'utf8'), /^name: scaleout$/m);
   assert.deepEqual(Object.keys(online.services).sort(), ['api', 'api-green', 'api-slow', 'grafana', 'k6', 'nginx', 'nginx-exporter', 'prometheus']);
 });
 

@@ -2,7 +2,7 @@
 # Benchmarks services/api on this host, under the real pm2-runtime and ecosystem.config.cjs:
 #   (a) GET /work throughput, 2 workers vs 1              goal >= 1.7x
 #   (b) GET /whoami throughput, metrics on vs off         goal >= 0.97
-#       (b') per-request logs on (LOG_LEVEL=debug) vs off, for the logging choice in the README
+#       (b') per-request logs on (LOG_LEVEL=debug) vs off, for the logging choice (docs/figures.md)
 #   (c) idle RSS per worker (VmRSS, 30 s after start)     goal <= 80 MB
 #   (d) process start -> ready per worker                 goal <= 2 s
 # and prints a Markdown table with the machine and the date.

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the offline stand-in images from Debian packages and the npm registry,
-# for machines that cannot reach a container registry (see README "Offline mode").
+# for machines that cannot reach a container registry (see docs/offline.md).
 #
 #   tools/offline/build-images.sh            build what is missing or out of date
 #   tools/offline/build-images.sh --force    rebuild everything
