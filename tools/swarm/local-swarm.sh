@@ -183,7 +183,15 @@ cmd_host() {
 }
 
 cmd_usage() {
-  docker stats --no-stream --format '{{.Name}}\t{{.CPUPerc}}\t{{.MemUsage}}' $(docker ps -q --filter "label=$LABEL")
+  # The nodes' engines put their containers' cgroups beside the node's (the node mounts the host's cgroup fs),
+  # so a node's own figure is its engine alone: the tasks are listed per node from the inner engine.
+  echo "container/task	CPU	memory"
+  docker stats --no-stream --format '{{.Name}} (engine)\t{{.CPUPerc}}\t{{.MemUsage}}' $(docker ps -q --filter "label=$LABEL")
+  local k
+  for k in $(seq 1 "$NODES"); do
+    docker exec "$(node_name "$k")" docker stats --no-stream --format "node$k {{.Name}}\t{{.CPUPerc}}\t{{.MemUsage}}" 2>/dev/null \
+      | sed -E 's/\.[a-z0-9]{25}//' || true
+  done
 }
 
 case "${1:-}" in

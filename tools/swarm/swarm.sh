@@ -61,7 +61,12 @@ stack_file() {
 }
 
 push_images() {
-  [ -n "$REGISTRY" ] || { log "no SWARM_REGISTRY: the nodes pull the images as named"; return; }
+  if [ -z "$REGISTRY" ]; then
+    # Your own swarm without SWARM_REGISTRY: the official images as pinned, and the api from API_IMAGE_REPO.
+    log "pushing $API_IMAGE_REPO:$API_VERSION (the other images are pulled as compose.yaml pins them)"
+    outer push --quiet "$API_IMAGE_REPO:$API_VERSION" >/dev/null || die "push of $API_IMAGE_REPO:$API_VERSION failed: is API_IMAGE_REPO a repository of your registry?"
+    return
+  fi
   local local_name remote pushed_as
   while IFS=$'\t' read -r local_name remote; do
     outer image inspect "$local_name" >/dev/null 2>&1 || die "image $local_name is missing on the building engine"
