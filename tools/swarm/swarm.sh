@@ -90,13 +90,18 @@ wait_converged() {
   while :; do
     state=$(swarm service inspect -f '{{if .UpdateStatus}}{{.UpdateStatus.State}}{{end}}' "${STACK}_api" 2>/dev/null || echo missing)
     pending=''
+    # Every service's update must have ended, not only the api's: nginx updates stop-first, and while it does
+    # its port answers nothing.
+    while read -r line; do
+      set -- $line
+      case "${2:-}" in updating|rollback_started|paused|rollback_paused) pending="$pending $1:$2" ;; esac
+    done < <(swarm service ls -q --filter "label=com.docker.stack.namespace=$STACK" | xargs -r docker --host "$(manager_host)" service inspect -f '{{.Spec.Name}} {{if .UpdateStatus}}{{.UpdateStatus.State}}{{end}}')
     while read -r line; do
       # "s1_api 3/3" (or "4/3 (max 4 per node)" while a start-first update overlaps): running/desired.
       set -- $line
       local running=${2%%/*} desired=${2#*/}; desired=${desired%% *}
       [ "$running" = "$desired" ] || pending="$pending $1:$2"
     done < <(swarm service ls --filter "label=com.docker.stack.namespace=$STACK" --format '{{.Name}} {{.Replicas}}')
-    case "$state" in updating|rollback_started|rollback_paused|paused) pending="$pending ${STACK}_api:$state" ;; esac
     if [ -z "$pending" ]; then echo "$state"; return 0; fi
     [ "$pending" != "$last" ] && printf '    waiting for:%s\n' "$pending" >&2 && last=$pending
     if [ "$(date +%s)" -ge "$deadline" ]; then
@@ -105,6 +110,15 @@ wait_converged() {
     fi
     sleep 2
   done
+}
+
+wait_http() { # <url>: 5 answers in a row, within 60 s
+  local ok=0 i
+  for i in $(seq 1 120); do
+    if curl -fsS -o /dev/null --max-time 2 "$1" 2>/dev/null; then ok=$((ok + 1)); [ "$ok" -ge 5 ] && return 0; else ok=0; fi
+    sleep 0.5
+  done
+  die "$1 does not answer after 60 s (make swarm-ps, make swarm-logs)"
 }
 
 deploy_stack() { # <api version>
@@ -137,7 +151,11 @@ cmd_up() {
   API_VERSION=$version push_images
   log "deploying stack $STACK"
   deploy_stack "$version"
+  # The manager takes the new spec asynchronously: give it a moment before asking whether it converged.
+  sleep 3
   wait_converged >/dev/null
+  # Then nginx must answer through the published port (the manager's host-mode port, via 127.0.0.1 locally).
+  [ "$LOCAL" = 1 ] && wait_http "http://127.0.0.1:${HTTP_PORT:-8080}/whoami"
   log "stack $STACK converged in $(( $(date +%s) - started )) s"
   cmd_ps
   urls
@@ -206,8 +224,18 @@ node_id() { # <hostname>
 }
 
 cmd_availability() { # drain|active <node>
-  swarm node update --availability "$1" "$(node_id "$2")" >/dev/null
+  local id i
+  id=$(node_id "$2")
+  swarm node update --availability "$1" "$id" >/dev/null
   log "$2: $1"
+  if [ "$1" = drain ]; then
+    # The orchestrator moves the tasks asynchronously: wait until none is meant to run there any more.
+    for i in $(seq 1 120); do
+      [ -z "$(swarm node ps -q --filter desired-state=running "$id" 2>/dev/null)" ] && break
+      sleep 1
+    done
+  fi
+  sleep 2
   wait_converged >/dev/null
   cmd_ps
 }
