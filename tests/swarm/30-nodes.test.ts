@@ -16,13 +16,17 @@ async function nodeStatus(node: string): Promise<string> {
 test(`make swarm-drain NODE=${VICTIM}: its tasks move to the other nodes, 0 failed`, async () => {
   const before = await runningTasks();
   assert.ok(before.some((t) => t.node === VICTIM), `no api task on ${VICTIM} to move: ${JSON.stringify(before)}`);
-  const { report } = await underSteadyLoad(`swarm drain ${VICTIM}`, () => makeOk('swarm-drain', { NODE: VICTIM }));
-  recordFigure(report, `${before.filter((t) => t.node === VICTIM).length} tasks moved`);
-  assertNothingLost(report);
-  const after = await runningTasks();
-  assert.equal(after.length, before.length, 'task count after the drain');
-  assert.deepEqual(after.filter((t) => t.node === VICTIM), [], `tasks left on ${VICTIM}`);
-  await makeOk('swarm-activate', { NODE: VICTIM });
+  try {
+    const { report } = await underSteadyLoad(`swarm drain ${VICTIM}`, () => makeOk('swarm-drain', { NODE: VICTIM }));
+    recordFigure(report, `${before.filter((t) => t.node === VICTIM).length} tasks moved`);
+    assertNothingLost(report);
+    const after = await runningTasks();
+    assert.equal(after.length, before.length, 'task count after the drain');
+    assert.deepEqual(after.filter((t) => t.node === VICTIM), [], `tasks left on ${VICTIM}`);
+  } finally {
+    // The next test needs the node back, whatever happened here.
+    await makeOk('swarm-activate', { NODE: VICTIM });
+  }
   assert.equal(await nodeStatus(VICTIM), 'ready active');
 });
 
