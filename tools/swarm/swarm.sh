@@ -60,7 +60,10 @@ stack_file() {
   echo "$f"
 }
 
+# push_images [api]: every image of the stack, or only the api's (a release must not re-push, and so re-pin, the
+# other services' images: a stand-in rebuilt meanwhile would update nginx, whose host-mode port then drops requests).
 push_images() {
+  local only=${1:-}
   if [ -z "$REGISTRY" ]; then
     # Your own swarm without SWARM_REGISTRY: the official images as pinned, and the api from API_IMAGE_REPO.
     log "pushing $API_IMAGE_REPO:$API_VERSION (the other images are pulled as compose.yaml pins them)"
@@ -69,6 +72,7 @@ push_images() {
   fi
   local local_name remote pushed_as
   while IFS=$'\t' read -r local_name remote; do
+    [ "$only" = api ] && [ "${local_name%:*}" != "$API_IMAGE_REPO" ] && continue
     outer image inspect "$local_name" >/dev/null 2>&1 || die "image $local_name is missing on the building engine"
     if [ "$LOCAL" = 1 ]; then
       # Docker trusts a registry on 127.0.0.1 without TLS: push through the host port, pull by the registry's name.
@@ -170,7 +174,7 @@ cmd_deploy() { # <tag>
   swarm service inspect "${STACK}_api" >/dev/null 2>&1 || die "no stack $STACK running (make swarm-up first). Nothing was changed."
   before=$(running_version)
   log "rolling update of ${STACK}_api: $before -> $tag (start-first, one task at a time)"
-  API_VERSION=$tag push_images
+  API_VERSION=$tag push_images api
   deploy_stack "$tag"
   # The update starts asynchronously: wait until the manager has taken it.
   sleep 2
