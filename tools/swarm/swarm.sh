@@ -106,7 +106,11 @@ wait_converged() {
       local running=${2%%/*} desired=${2#*/}; desired=${desired%% *}
       [ "$running" = "$desired" ] || pending="$pending $1:$2"
     done < <(swarm service ls --filter "label=com.docker.stack.namespace=$STACK" --format '{{.Name}} {{.Replicas}}')
-    if [ -z "$pending" ]; then echo "$state"; return 0; fi
+    if [ -z "$pending" ]; then
+      # Read again: the api's update may have moved on between the two looks above.
+      state=$(swarm service inspect -f '{{if .UpdateStatus}}{{.UpdateStatus.State}}{{end}}' "${STACK}_api" 2>/dev/null || echo missing)
+      case "$state" in updating|rollback_started|paused|rollback_paused) ;; *) echo "$state"; return 0 ;; esac
+    fi
     [ "$pending" != "$last" ] && printf '    waiting for:%s\n' "$pending" >&2 && last=$pending
     if [ "$(date +%s)" -ge "$deadline" ]; then
       swarm service ps --no-trunc --filter desired-state=running "${STACK}_api" >&2 || true
