@@ -21,9 +21,10 @@ test(`make swarm-deploy VERSION=${NEW}: every task replaced, X-Served-By shows o
   assert.equal(after.length, before.length, 'task count after the update');
   for (const t of after) assert.match(t.image, new RegExp(`:${NEW}(@|$)`), `task ${t.name} runs ${t.image}`);
   assert.deepEqual(await versionsThroughNginx(), { [NEW]: 40 }, 'versions answering /whoami through nginx');
-  // X-Served-By is replica/worker/pid; a replica keeps its slot name (api-3), so the new tasks show as new pids...
-  const old = new Set(report.servedByBefore);
-  assert.deepEqual(report.servedByAfter.filter((s) => old.has(s)), [], 'a process of the old release still served after the update');
+  // X-Served-By is replica/worker/pid, and a replaced task keeps its slot's name (api-3) and, in a fresh container,
+  // often the same small pid: the version check above is what tells the releases apart. Here: every slot serves.
+  const replicas = new Set(report.servedByAfter.map((s) => s.split('/')[0]));
+  assert.equal(replicas.size, after.length, `replicas answering after the update: ${[...replicas].join(', ')}`);
 });
 
 test(`make swarm-deploy VERSION=${BROKEN} (never ready): Swarm rolls back by itself, old version keeps serving, 0 failed`, async () => {
