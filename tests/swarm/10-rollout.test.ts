@@ -9,7 +9,7 @@ const base = process.env.API_VERSION ?? 'dev';
 const NEW = `${base}-swarm-v2`;
 const BROKEN = `${base}-swarm-broken`;
 
-test(`make swarm-deploy VERSION=${NEW}: every task replaced, X-Served-By shows only new tasks, 0 failed`, async () => {
+test(`make swarm-deploy VERSION=${NEW}: every task replaced, every slot serves the new version, 0 failed`, async () => {
   // Built before the load starts: the operation measured is the rollout, not the build.
   await makeOk('swarm-build', { VERSION: NEW });
   const before = await runningTasks();
