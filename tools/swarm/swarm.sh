@@ -219,7 +219,9 @@ cmd_logs() { # [request-id]
   # `docker service logs` through the manager gathers every task's log from whichever node runs it: Swarm's own way.
   # Merged by timestamp; each line is prefixed with its task (service.slot.task@node).
   for svc in $(swarm service ls --filter "label=com.docker.stack.namespace=$STACK" --format '{{.Name}}'); do
-    swarm service logs --timestamps --no-trunc --tail "${SWARM_LOG_TAIL:-2000}" "$svc" 2>&1 || true
+    # Bounded: after a node was lost and came back, `docker service logs` was seen to wait forever on the tasks
+    # that ran there (Engine 20.10); what arrived within the bound is still printed.
+    timeout "${SWARM_LOG_TIMEOUT_SEC:-30}" env DOCKER_HOST="$(manager_host)" docker service logs --timestamps --no-trunc --tail "${SWARM_LOG_TAIL:-2000}" "$svc" 2>&1 || true
   done | if [ -n "$id" ]; then grep -F -- "$id" || die "no log line carries the request id $id"; else cat; fi \
     | awk '{ ts=""; for (i=1;i<=NF;i++) if ($i ~ /^[0-9]{4}-[0-9]{2}-[0-9]{2}T/) { ts=$i; break } print ts "\t" $0 }' | sort -s -k1,1 | cut -f2-
 }
