@@ -186,6 +186,75 @@ build-broken: images ## Build a broken release (workers never ready) to watch ma
 	@API_VERSION=$(VERSION) $(COMPOSE) build --quiet --build-arg NEVER_READY=true api
 	@echo "Next: make deploy VERSION=$(VERSION)   (it must roll back and leave every replica as it was)"
 
+# ---- Docker Swarm (swarm/README.md) ---------------------------------------------------------------
+
+# The stack on Swarm: the stack file is generated from `docker compose config` (the same files as `make up`) plus
+# swarm/stack.overlay.yaml. Without DOCKER_HOST the targets run a local swarm of SWARM_NODES Docker-in-Docker
+# nodes named after SWARM_NAME; with DOCKER_HOST=<a manager> they skip the local nodes and use that swarm.
+SWARM_NAME ?= scaleout-swarm
+SWARM_NODES ?= 3
+# The local registry's port on 127.0.0.1 (images are pushed through it; the nodes pull by its network name).
+SWARM_REGISTRY_PORT ?= 5000
+# The local swarm's budget: 3 nodes x 2 api tasks on 2 cores and 24 GiB (docs/swarm.md, "Resource use").
+SWARM_API_REPLICAS ?= 6
+SWARM_API_CPUS ?= 0.5
+SWARM_API_MEMORY ?= 256M
+# One JSON line per request from every api worker (at debug), so make swarm-logs REQUEST_ID= finds the api's side.
+SWARM_API_LOG_LEVEL ?= debug
+NODE ?=
+REQUEST_ID ?=
+NEVER_READY ?=
+SWARM = SWARM_NAME=$(SWARM_NAME) SWARM_NODES=$(SWARM_NODES) SWARM_REGISTRY_PORT=$(SWARM_REGISTRY_PORT) \
+  HTTP_PORT=$(HTTP_PORT) PROMETHEUS_PORT=$(PROMETHEUS_PORT) GRAFANA_PORT=$(GRAFANA_PORT) COMPOSE_FILES='$(COMPOSE_FILES)' \
+  API_REPLICAS=$(SWARM_API_REPLICAS) API_CPUS=$(SWARM_API_CPUS) API_MEMORY=$(SWARM_API_MEMORY) API_LOG_LEVEL=$(SWARM_API_LOG_LEVEL) \
+  $(TOOLS)/swarm/swarm.sh
+SWARM_TOOLING = $(TOOLING) .secrets/grafana-admin-password images
+
+.PHONY: swarm-up
+swarm-up: $(SWARM_TOOLING) ## Local swarm of SWARM_NODES nodes (3) + registry, push the images, deploy the stack, wait until converged, print the URLs
+	@$(SWARM) up
+
+.PHONY: swarm-down
+swarm-down: ## Remove the stack and the whole local swarm (nodes, registry, volumes, network); idempotent
+	@$(SWARM) down
+
+.PHONY: swarm-deploy
+swarm-deploy: $(SWARM_TOOLING) ## Rolling update of the api to VERSION=<tag> (start-first; Swarm rolls a failing release back by itself)
+	@test -n "$(VERSION)" || { echo "usage: make swarm-deploy VERSION=<tag>   (make swarm-build VERSION=<tag> first)"; exit 2; }
+	@$(SWARM) deploy "$(VERSION)"
+
+.PHONY: swarm-build
+swarm-build: $(SWARM_TOOLING) ## Build the api image VERSION=<tag> for make swarm-deploy (NEVER_READY=true: a release that never gets ready)
+	@test -n "$(VERSION)" || { echo "usage: make swarm-build VERSION=<tag> [NEVER_READY=true]"; exit 2; }
+	@NEVER_READY=$(NEVER_READY) $(SWARM) build "$(VERSION)"
+
+.PHONY: swarm-scale
+swarm-scale: ## Change the number of api tasks: make swarm-scale N=6 (nginx and Prometheus follow through DNS)
+	@test -n "$(N)" || { echo "usage: make swarm-scale N=<tasks>"; exit 2; }
+	@$(SWARM) scale "$(N)"
+
+.PHONY: swarm-ps
+swarm-ps: ## The swarm's nodes and the tasks running on each
+	@$(SWARM) ps
+
+.PHONY: swarm-logs
+swarm-logs: ## Every node's logs merged through the manager; REQUEST_ID=<id> shows one request's nginx and api lines
+	@$(SWARM) logs "$(REQUEST_ID)"
+
+.PHONY: swarm-drain
+swarm-drain: ## Move every task off a node: make swarm-drain NODE=node2
+	@test -n "$(NODE)" || { echo "usage: make swarm-drain NODE=<hostname>   (make swarm-ps lists them)"; exit 2; }
+	@$(SWARM) drain "$(NODE)"
+
+.PHONY: swarm-activate
+swarm-activate: ## Let a drained node take tasks again: make swarm-activate NODE=node2
+	@test -n "$(NODE)" || { echo "usage: make swarm-activate NODE=<hostname>"; exit 2; }
+	@$(SWARM) activate "$(NODE)"
+
+.PHONY: swarm-config
+swarm-config: $(SWARM_TOOLING) ## Print the generated stack file (docker compose config + swarm/stack.overlay.yaml)
+	@$(SWARM) config
+
 # ---- load ----------------------------------------------------------------------------------------
 
 # EXPECTED_REPLICAS and EXPECTED_WORKERS (both, or neither) give the real topology: the summary then lists a worker
@@ -266,6 +335,8 @@ test: ## Run every test: lint, app, tooling, configs, the whole stack end to end
 	@$(MAKE) test-stack
 	@$(MAKE) test-ops
 	@$(MAKE) test-faults
+	@# make test-swarm (the local multi-node swarm under load) is not in this list yet: it has not had a green run
+	@# end to end, and it takes ~19 min on 2 cores (docs/swarm.md, "Status").
 	@$(call say,all tests passed)
 
 .PHONY: lint
@@ -326,6 +397,18 @@ test-ops: tooling ## Zero-downtime operations under steady load (reload, deploy,
 	  HTTP_PORT=$(HTTP_PORT) PROMETHEUS_PORT=$(PROMETHEUS_PORT) STACK_MODE=$(MODE) EXTRA_COMPOSE_FILES=$(OPS_TEST_COMPOSE) API_GREEN_REPLICAS=2 \
 	  COMPOSE_STACK='$(COMPOSE) -f $(OPS_TEST_COMPOSE)' node --test --test-concurrency=1 $(BUILD)/tests/ops/
 	@echo "Next: reports/ops-figures.md has one row per operation (docs/operations.md explains them)"
+
+# The swarm suite: a local swarm of 3 nodes, the tests under a steady load (tests/swarm/), then the swarm removed
+# (its last test checks swarm-down leaves nothing). About 8 minutes on an idle 2-core machine.
+.PHONY: test-swarm
+test-swarm: tooling ## Docker Swarm under steady load: rolling update, automatic rollback, scale, drain, node loss, logs, metrics, bad input; ~8 min
+	@$(call say,swarm tests: a local swarm $(SWARM_NAME) of $(SWARM_NODES) nodes; figures in reports/swarm-figures.md)
+	@mkdir -p reports && printf '| operation | requests sent | failed | p99 before -> during | duration | notes |\n| --- | --- | --- | --- | --- | --- |\n' > reports/swarm-figures.md
+	@$(MAKE) swarm-up
+	@trap '$(MAKE) swarm-down >/dev/null 2>&1' EXIT; \
+	  SWARM_NAME=$(SWARM_NAME) SWARM_REGISTRY_PORT=$(SWARM_REGISTRY_PORT) HTTP_PORT=$(HTTP_PORT) PROMETHEUS_PORT=$(PROMETHEUS_PORT) \
+	  OFFLINE=$(if $(filter offline,$(MODE)),1,0) node --test --test-concurrency=1 $(BUILD)/tests/swarm/
+	@printf '\nFigures of this run (reports/swarm-figures.md):\n\n'; cat reports/swarm-figures.md
 
 # The e2e targets' EXIT trap: bring the stack down, and fail if any container of the project is still running.
 STACK_TEARDOWN = $(MAKE) down >/dev/null 2>&1; left=$$(docker ps -q --filter label=com.docker.compose.project=$(COMPOSE_PROJECT_NAME)); \

@@ -4,6 +4,8 @@
 #
 #   tools/offline/build-images.sh            build what is missing or out of date
 #   tools/offline/build-images.sh --force    rebuild everything
+#   tools/offline/build-images.sh --swarm    the local swarm's images instead: its node (Docker Engine from
+#                                            docker.io) and the registry stand-in (make swarm-up, swarm/README.md)
 #
 # Each image is `FROM scratch` + a root filesystem made by mmdebstrap from this
 # machine's own apt mirror + a short Dockerfile in tools/offline/<image>/. Images are
@@ -22,7 +24,14 @@ eval "$versions"
 work="$root/.offline"
 mirror=$("$root/tools/host/apt-mirror.sh")
 force=0
-[ "${1:-}" = "--force" ] && force=1
+what=stack
+for arg in "$@"; do
+  case "$arg" in
+    --force) force=1 ;;
+    --swarm) what=swarm ;;
+    *) echo "build-images.sh: unknown argument $arg (expected --force, --swarm)" >&2; exit 2 ;;
+  esac
+done
 # The classic builder is enough here (no RUN --mount), and needs no buildx plugin.
 export DOCKER_BUILDKIT=0
 
@@ -119,6 +128,20 @@ image_from_packages() {
 command -v mmdebstrap >/dev/null || die "mmdebstrap is missing: run tools/host/install-engine.sh"
 mkdir -p "$work"
 started=$(date +%s)
+if [ "$what" = swarm ]; then
+  # shellcheck source=swarm.env
+  . "$here/swarm.env"
+  # In these images' input hashes only (the stack's stand-ins never depend on it).
+  versions="$versions
+$(cat "$here/swarm.env")"
+  # The node's engine is Debian's docker.io of SWARM_NODE_SUITE (20.10 in bookworm, like the host's); tini is PID 1.
+  image_from_packages swarm-node "scaleout-offline/swarm-node:$SWARM_NODE_SUITE" "$SWARM_NODE_SUITE" \
+    "docker.io,tini,iptables,iproute2,procps,ca-certificates"
+  image_from_packages registry "scaleout-offline/registry:$SWARM_REGISTRY_VERSION" "$SWARM_REGISTRY_SUITE" \
+    "docker-registry=$SWARM_REGISTRY_VERSION+*,ca-certificates"
+  log "swarm images ready in $(( $(date +%s) - started )) s"
+  exit 0
+fi
 image_node
 # Exact upstream versions; a mirror without them fails here, loudly.
 image_from_packages nginx "scaleout-offline/nginx:$NGINX_VERSION" "$NGINX_SUITE" "nginx=$NGINX_VERSION-*,wget,passwd"

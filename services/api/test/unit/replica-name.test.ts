@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ipv4ArpaName, replicaFromReverseDns } from '../../src/identity/replica-name.js';
+import { ipv4ArpaName, replicaFromReverseDns, replicaFromSwarmTask } from '../../src/identity/replica-name.js';
 
 describe('replicaFromReverseDns', () => {
   it('turns a compose container PTR into <service>-<n>', () => {
@@ -23,6 +23,26 @@ describe('replicaFromReverseDns', () => {
     assert.equal(replicaFromReverseDns('api-2.scaleout_default'), undefined, 'needs <project>-<service>-<n>');
     assert.equal(replicaFromReverseDns('scaleout-api-x.scaleout_default'), undefined);
     assert.equal(replicaFromReverseDns(''), undefined);
+  });
+});
+
+describe('replicaFromReverseDns on Docker Swarm', () => {
+  // What Docker's DNS answered on the local swarm (make swarm-up) for a task's address.
+  const ptr = 's1_api.3.18gq624qms5wt4abhvo2ub9fc.s1_default';
+  it('turns a task PTR into <service>-<slot>', () => {
+    assert.equal(replicaFromReverseDns(ptr, 's1'), 'api-3');
+    assert.equal(replicaFromReverseDns(`${ptr}.`, 's1'), 'api-3');
+    assert.equal(replicaFromReverseDns(ptr), 'api-3');
+    assert.equal(replicaFromReverseDns('scaleout-swarm_nginx-exporter.1.18gq624qms5wt4abhvo2ub9fc.scaleout-swarm_default', 'scaleout-swarm'), 'nginx-exporter-1');
+  });
+  it('keeps a stack name that has underscores out of the service name', () => {
+    assert.equal(replicaFromSwarmTask('my_stack_api.12.18gq624qms5wt4abhvo2ub9fc.my_stack_default', 'my_stack'), 'api-12');
+  });
+  it('rejects tasks without a slot and names that are not tasks', () => {
+    // A global service's task: <service>.<node id>.<task id>.
+    assert.equal(replicaFromSwarmTask('s1_agent.owxs6j3q1x5dur0nn41a8phsq.18gq624qms5wt4abhvo2ub9fc.s1_default'), undefined);
+    assert.equal(replicaFromSwarmTask('s1_api.3.short.s1_default'), undefined);
+    assert.equal(replicaFromSwarmTask('scaleout-api-2.scaleout_default'), undefined);
   });
 });
 
