@@ -490,10 +490,10 @@ k8s-down: ## Delete the kind cluster made by make k8s-up
 	@command -v $(KIND) >/dev/null || { echo "kind is not installed: there is no kind cluster to delete"; exit 2; }
 	@$(KIND) delete cluster --name $(KIND_CLUSTER)
 
-# ---- benchmarks ----
+# ---- benchmarks ----------------------------------------------------------------------------------
 # RUNS: how many runs a benchmark takes its medians over (each bench has its own default).
 RUNS ?=
-BENCH_ENV = $(if $(RUNS),RUNS=$(RUNS))------------------------------------------------------------------------------
+BENCH_ENV = $(if $(RUNS),RUNS=$(RUNS))
 
 .PHONY: bench-api
 bench-api: ## Benchmark the app on the host: 2 vs 1 worker, metrics on/off, RSS, time to ready
