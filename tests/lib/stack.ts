@@ -38,6 +38,20 @@ export async function liveWorkers(): Promise<string[]> {
   return [...(await perWorker('timestamp(process_start_time_seconds{job="api"}) > time() - 15')).keys()].sort();
 }
 
+/**
+ * The live workers once Prometheus sees at least `min` of them, polling for up to `timeoutMs`. Right after
+ * `make up --wait` a replica can still be missing: Prometheus finds replicas by DNS every 5 s and scrapes every
+ * 5 s, so a fresh stack needs up to ~10 s before every worker has a recent sample. Returns what it saw last.
+ */
+export async function waitForLiveWorkers(min: number, timeoutMs = 60_000): Promise<string[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const workers = await liveWorkers();
+    if (workers.length >= min || Date.now() > deadline) return workers;
+    await sleep(1_000);
+  }
+}
+
 /** Waits until every api target has been scraped after `since` (ms epoch): the data then covers it. */
 export async function waitForScrapeAfter(since: number, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;

@@ -15,7 +15,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { UNIFORM_IO_MS } from '../../k6/lib/workload.js';
 import { runLoad } from '../../tools/loadrunner/src/index.js';
-import { baseUrl, liveWorkers, switchStrategy } from '../lib/stack.js';
+import { baseUrl, switchStrategy, waitForLiveWorkers } from '../lib/stack.js';
 
 const CONNECTIONS = 64;
 const MAX_MIN_REPLICA_SHARE = 1.25;
@@ -23,8 +23,8 @@ const MIN_WORKER_JAIN = 0.9;
 let workers: string[];
 
 before(async () => {
-  workers = await liveWorkers();
-  // 3 replicas x 2 workers by default (API_REPLICAS=3, 2 cpus each).
+  // 3 replicas x 2 workers by default (API_REPLICAS=3, 2 cpus each). This is the first stack test after make up.
+  workers = await waitForLiveWorkers(6);
   assert.ok(workers.length >= 6, `Prometheus sees only ${workers.join(', ')}`);
 });
 
