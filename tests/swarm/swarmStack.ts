@@ -8,6 +8,7 @@ import { promisify } from 'node:util';
 import { repoRoot } from '../../tools/lib/repo.js';
 import { formatOperationReport, type OperationReport } from '../lib/steadyLoad.js';
 import { baseUrl } from '../lib/stack.js';
+import { versionsThroughNginx as opsVersionsThroughNginx } from '../ops/opsStack.js';
 
 const run = promisify(execFile);
 export const swarmName = process.env.SWARM_NAME ?? 'scaleout-swarm';
@@ -83,16 +84,9 @@ export async function updateStatus(service = 'api'): Promise<UpdateStatus> {
   return out === 'null' || out === '' ? {} : (JSON.parse(out) as UpdateStatus);
 }
 
-/** Versions answering GET /whoami through nginx over `samples` requests, with their counts. */
-export async function versionsThroughNginx(samples = 40): Promise<Record<string, number>> {
-  const counts: Record<string, number> = {};
-  for (let i = 0; i < samples; i++) {
-    const res = await fetch(`${baseUrl}/whoami`);
-    const body = (await res.json()) as { version?: string };
-    const v = body.version ?? `status ${res.status}`;
-    counts[v] = (counts[v] ?? 0) + 1;
-  }
-  return counts;
+/** Versions answering GET /whoami through nginx (the ops tests' helper), 40 samples: one per slot several times. */
+export function versionsThroughNginx(samples = 40): Promise<Record<string, number>> {
+  return opsVersionsThroughNginx(samples);
 }
 
 /** Distinct replicas (`api-3`) answering through nginx over `samples` requests. */
