@@ -517,6 +517,11 @@ bench-proxy: tooling ## Benchmark the proxy hop: nginx CPU per request, latency 
 	@$(BENCH_ENV) STACK_MODE=$(MODE) COMPOSE_STACK='$(COMPOSE)' HTTP_PORT=$(HTTP_PORT) COMPOSE_PROJECT_NAME=$(COMPOSE_PROJECT_NAME) API_IMAGE_REPO=$(API_IMAGE_REPO) \
 	  node $(BUILD)/tools/bench/proxy.js
 
+.PHONY: bench-proxy-variants
+bench-proxy-variants: tooling ## Benchmark nginx settings side by side: one nginx copy per variant, interleaved rounds, ratios to baseline [VARIANTS="workers-1 gzip-off"] (~3 min, ends with make down)
+	@$(BENCH_ENV) STACK_MODE=$(MODE) COMPOSE_STACK='$(COMPOSE)' COMPOSE_PROJECT_NAME=$(COMPOSE_PROJECT_NAME) API_IMAGE_REPO=$(API_IMAGE_REPO) \
+	  $(if $(VARIANTS),VARIANTS='$(VARIANTS)') node $(BUILD)/tools/bench/proxy-variants.js
+
 .PHONY: bench-runner
 bench-runner: tooling ## Benchmark the Node runner's fidelity: post 000 through it and through k6 side by side, requests/p50/p95/CPU (needs make up; k6 half online only)
 	@mkdir -p reports
