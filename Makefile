@@ -257,21 +257,26 @@ swarm-config: $(SWARM_TOOLING) ## Print the generated stack file (docker compose
 
 # ---- load ----------------------------------------------------------------------------------------
 
-# EXPECTED_REPLICAS and EXPECTED_WORKERS (both, or neither) give the real topology: the summary then lists a worker
-# that served nothing with 0, and post000's thresholds fail the run when one did (k6/lib/scenarios.js, assertSpread).
-# The runner reads them from the environment; k6 gets them here.
-K6_TOPOLOGY = $(if $(EXPECTED_REPLICAS),-e EXPECTED_REPLICAS=$(EXPECTED_REPLICAS)) $(if $(EXPECTED_WORKERS),-e EXPECTED_WORKERS=$(EXPECTED_WORKERS))
+# The topology the run must cover: EXPECTED_REPLICAS (a count, or names: api-4,api-5,api-6) and EXPECTED_WORKERS, both
+# or neither. Not given, they are read from the running stack right before the run: the workers Prometheus scrapes,
+# of the api containers that run (tools/lib/liveWorkers.ts, the same definition the stack tests use). Replica
+# numbers grow across deploys, so no fixed default could be right. The runner reads them from the environment, k6
+# gets them as -e; post000's thresholds then fail the run when any of those workers served nothing
+# (k6/lib/scenarios.js assertSpread, k6/lib/fairness.js).
+LIVE_TOPOLOGY = node $(BUILD)/tools/loadrunner/src/liveTopology.js --prometheus http://127.0.0.1:$(PROMETHEUS_PORT)
 
 .PHONY: loadtest
 loadtest: ## Run post 000's experiment (1000 VUs, 30 s) through nginx, or SCENARIO=<name>; non-zero exit when thresholds fail
-	@if [ "$(MODE)" = online ]; then \
-	  $(MAKE) tooling; \
+	@$(MAKE) tooling
+	@topology=$$(EXPECTED_REPLICAS='$(EXPECTED_REPLICAS)' EXPECTED_WORKERS='$(EXPECTED_WORKERS)' $(LIVE_TOPOLOGY)) || exit 2; \
+	eval "export $$topology"; \
+	if [ "$(MODE)" = online ]; then \
 	  mkdir -p reports; \
 	  script=$${K6_SCRIPT:-$$($(RUNNER) --scenario $(SCENARIO) --k6-script)} || exit 2; \
 	  echo "k6: k6/scripts/$$script.js"; \
-	  RUN_ID=$(RUN_ID) K6_SCRIPT=$$script $(COMPOSE) --profile loadtest run --rm $(K6_TOPOLOGY) k6; \
+	  RUN_ID=$(RUN_ID) K6_SCRIPT=$$script $(COMPOSE) --profile loadtest run --rm \
+	    -e EXPECTED_REPLICAS=$$EXPECTED_REPLICAS -e EXPECTED_WORKERS=$$EXPECTED_WORKERS k6; \
 	else \
-	  $(MAKE) tooling; \
 	  echo "offline mode: k6 is not available, running the Node load runner with the same scenario and summary"; \
 	  mkdir -p reports; \
 	  $(RUNNER) --scenario $(SCENARIO) --base-url http://127.0.0.1:$(HTTP_PORT) --run-id $(RUN_ID) \
@@ -511,6 +516,11 @@ bench-stack: tooling ## Benchmark the stack: time to healthy, nginx vs direct, f
 bench-proxy: tooling ## Benchmark the proxy hop: nginx CPU per request, latency it adds, throughput nginx ÷ direct in-network and from the host (~3 min, ends with make down)
 	@$(BENCH_ENV) STACK_MODE=$(MODE) COMPOSE_STACK='$(COMPOSE)' HTTP_PORT=$(HTTP_PORT) COMPOSE_PROJECT_NAME=$(COMPOSE_PROJECT_NAME) API_IMAGE_REPO=$(API_IMAGE_REPO) \
 	  node $(BUILD)/tools/bench/proxy.js
+
+.PHONY: bench-proxy-variants
+bench-proxy-variants: tooling ## Benchmark nginx settings side by side: one nginx copy per variant, interleaved rounds, ratios to baseline [VARIANTS="workers-1 gzip-off"] (~3 min, ends with make down)
+	@$(BENCH_ENV) STACK_MODE=$(MODE) COMPOSE_STACK='$(COMPOSE)' COMPOSE_PROJECT_NAME=$(COMPOSE_PROJECT_NAME) API_IMAGE_REPO=$(API_IMAGE_REPO) \
+	  $(if $(VARIANTS),VARIANTS='$(VARIANTS)') node $(BUILD)/tools/bench/proxy-variants.js
 
 .PHONY: bench-runner
 bench-runner: tooling ## Benchmark the Node runner's fidelity: post 000 through it and through k6 side by side, requests/p50/p95/CPU (needs make up; k6 half online only)

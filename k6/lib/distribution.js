@@ -4,16 +4,19 @@
 // one limit, is explained in fairness.js; this file is the k6 side of it (a Counter, and the report files).
 // The tags are also labels of k6_served_by_total in Prometheus (remote write), which the dashboard's k6 row plots.
 import { Counter } from 'k6/metrics';
-import { BASE_URL, REPORT_DIR, RUN_ID, envNumber } from './config.js';
+import { BASE_URL, REPORT_DIR, RUN_ID, envNumber, envString } from './config.js';
 import { SERVED_BY, SERVED_BY_MISSING, distributionFromSummary, parseServedBy, tallyGrid } from './fairness.js';
 import { formatSummaryMarkdown, formatSummaryText, thresholdResults, withoutGridMetrics } from './summary.js';
 
 const servedBy = new Counter(SERVED_BY);
 const servedByMissing = new Counter(SERVED_BY_MISSING);
 
-/** The grid this run tallies, from EXPECTED_REPLICAS / EXPECTED_WORKERS. */
+/**
+ * The grid this run tallies, from EXPECTED_REPLICAS (a count or names: "api-4,api-5") / EXPECTED_WORKERS.
+ * `make loadtest` passes both, read from the running stack (tools/lib/liveWorkers.ts) unless given.
+ */
 export function grid() {
-  return tallyGrid(envNumber('EXPECTED_REPLICAS', 0), envNumber('EXPECTED_WORKERS', 0));
+  return tallyGrid(envString('EXPECTED_REPLICAS', ''), envNumber('EXPECTED_WORKERS', 0));
 }
 
 /**

@@ -7,10 +7,13 @@
 // (a sub-metric such as `served_by{served_by_replica:api-1,served_by_worker:0}`) only when a threshold names that
 // exact tag set; VUs share no memory, so a JS object per VU can't be merged either. So: one Counter `served_by`,
 // tagged with served_by_replica and served_by_worker, plus a threshold for every replica/worker pair that can
-// exist. Replica names are predictable (api-1, api-2, ...: the contract of services/api) and worker ids are
-// 0..n-1, so the pairs are a small grid (tallyGrid()):
+// exist. Replica names follow the contract of services/api (api-<n>) and worker ids are 0..n-1, so the pairs are
+// a small grid (tallyGrid()):
 //   EXPECTED_REPLICAS / EXPECTED_WORKERS set:  exactly that grid; a worker that served nothing is listed with 0
-//                                              (and drags fairness down, as it should).
+//                                              (and drags fairness down, as it should). EXPECTED_REPLICAS is a
+//                                              count (api-1..api-N) or the names ("api-4,api-5,api-6": numbers
+//                                              grow across deploys). `make loadtest` reads both from the running
+//                                              stack (tools/lib/liveWorkers.ts) when they are not given.
 //   unset:                                     up to 8 replicas x 4 workers; pairs with 0 requests are left out,
 //                                              because a pair that served nothing can't be told apart from one
 //                                              that doesn't exist.
@@ -209,18 +212,37 @@ const DEFAULT_MAX_REPLICAS = 8;
 const DEFAULT_MAX_WORKERS = 4;
 
 /**
- * @typedef {{ exact: boolean, replicas: number, workers: number }} TallyGrid
+ * @typedef {{ exact: boolean, replicas: string[], workers: number }} TallyGrid
  */
 
+const REPLICA_NAME = /^[a-z][a-z0-9_.-]*-\d+$/i;
+
 /**
- * The pairs tallied: exactly EXPECTED_REPLICAS x EXPECTED_WORKERS when both are given, else up to 8 x 4.
- * @param {number} [expectedReplicas] @param {number} [expectedWorkers] @returns {TallyGrid}
+ * EXPECTED_REPLICAS as replica names: "" -> none, "3" -> api-1..api-3, "api-4,api-5" -> those names.
+ * @param {string | number | string[] | undefined} value @returns {string[]}
+ */
+export function expectedReplicaNames(value) {
+  if (Array.isArray(value)) return value;
+  const text = value === undefined ? '' : String(value).trim();
+  if (text === '' || text === '0') return [];
+  if (/^\d+$/.test(text)) return Array.from({ length: Number(text) }, (_, i) => `api-${i + 1}`);
+  const names = text.split(',').map((n) => n.trim()).filter((n) => n !== '');
+  const bad = names.filter((n) => !REPLICA_NAME.test(n));
+  if (bad.length > 0) throw new Error(`EXPECTED_REPLICAS: ${JSON.stringify(bad.join(','))} is not a count or a list of replica names like api-4,api-5`);
+  return names;
+}
+
+/**
+ * The pairs tallied: exactly EXPECTED_REPLICAS x EXPECTED_WORKERS when both are given, else up to 8 x 4 (api-1..api-8).
+ * @param {string | number | string[]} [expectedReplicas] a count or names, see expectedReplicaNames()
+ * @param {number} [expectedWorkers] @returns {TallyGrid}
  */
 export function tallyGrid(expectedReplicas = 0, expectedWorkers = 0) {
-  const exact = expectedReplicas > 0 && expectedWorkers > 0;
+  const names = expectedReplicaNames(expectedReplicas);
+  const exact = names.length > 0 && expectedWorkers > 0;
   return {
     exact,
-    replicas: exact ? expectedReplicas : Math.max(expectedReplicas, DEFAULT_MAX_REPLICAS),
+    replicas: exact ? names : expectedReplicaNames(Math.max(names.length, DEFAULT_MAX_REPLICAS)),
     workers: exact ? expectedWorkers : Math.max(expectedWorkers, DEFAULT_MAX_WORKERS),
   };
 }
@@ -239,8 +261,8 @@ export function parseServedBySubMetric(name) {
 /** @param {TallyGrid} grid */
 export function gridPairs(grid) {
   const pairs = [];
-  for (let r = 1; r <= grid.replicas; r++) {
-    for (let w = 0; w < grid.workers; w++) pairs.push({ replica: `api-${r}`, worker: String(w) });
+  for (const replica of grid.replicas) {
+    for (let w = 0; w < grid.workers; w++) pairs.push({ replica, worker: String(w) });
   }
   return pairs;
 }
@@ -302,7 +324,7 @@ export function formatDistributionNotes(dist) {
   if (dist.unlisted > 0) {
     notes.push(
       `warning: ${dist.unlisted} responses came from replicas/workers outside the tallied grid ` +
-        `(api-1..api-${dist.grid.replicas} x workers 0..${dist.grid.workers - 1}); they are not in the table. ` +
+        `(${dist.grid.replicas.join(',')} x workers 0..${dist.grid.workers - 1}); they are not in the table. ` +
         'Set EXPECTED_REPLICAS and EXPECTED_WORKERS to the real topology.',
     );
   }

@@ -5,11 +5,12 @@
 // Kept here instead of importing jslib's textSummary from https://jslib.k6.io: a script that imports from the
 // network can't start on an air-gapped machine, and depends on a third-party host at every run. The metric block
 // keeps jslib k6-summary 0.1.0's layout (one alphabetical list, names dot-padded, ✓/✗ before a metric with
-// thresholds), which is also k6's `--summary-mode=legacy`.
+// thresholds), the pre-1.0 layout that k6 2.0 removed as `--summary-mode=legacy`: formatted here, it doesn't depend
+// on any of k6's summary modes (k6/README.md, "k6 2.x: what was checked").
 // https://grafana.com/docs/k6/latest/results-output/end-of-test/custom-summary/
 //
-// The data shape used, as k6's custom-summary page documents it for 1.x and still in the v2.3 docs (not yet run
-// against a k6 2.x binary here): data.metrics[name] = { type: 'counter'|'gauge'|'rate'|'trend',
+// The data shape used, as k6's custom-summary page documents it for 1.x and still in the v2.3 docs (read, not yet
+// run against a k6 2.x binary here; CI's `k6 inspect` step loads the scripts): data.metrics[name] = { type: 'counter'|'gauge'|'rate'|'trend',
 // contains: 'default'|'time'|'data', values: {...}, thresholds?: { '<expr>': { ok } } }; data.root_group.checks =
 // [{ name, passes, fails }]; data.state.testRunDurationMs; data.options.summaryTrendStats.
 // No k6 imports: plain ES module.

@@ -2,6 +2,7 @@
 // nginx strategy switches through the same command `make lb` runs.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { compose, stackComposeCommand } from '../../tools/lib/docker.js';
+import { liveWorkers as liveWorkersOf } from '../../tools/lib/liveWorkers.js';
 
 export const baseUrl = `http://127.0.0.1:${process.env.HTTP_PORT ?? '8080'}`;
 export const prometheusUrl = `http://127.0.0.1:${process.env.PROMETHEUS_PORT ?? '9090'}`;
@@ -29,13 +30,9 @@ export async function perWorker(expr: string): Promise<Map<string, number>> {
   return new Map(samples.map((s) => [`${s.metric.replica}/${s.metric.worker}`, Number(s.value[1])]));
 }
 
-/**
- * The workers Prometheus currently scrapes, as `replica/worker` keys. Only series sampled in the last 15 s: after a
- * restart of Prometheus (its volume survives `make down`), series of containers that are gone keep answering
- * instant queries for the 5-minute lookback, because no stale marker was written for them.
- */
+/** The workers Prometheus currently scrapes, as `replica/worker` keys (one definition: tools/lib/liveWorkers.ts). */
 export async function liveWorkers(): Promise<string[]> {
-  return [...(await perWorker('timestamp(process_start_time_seconds{job="api"}) > time() - 15')).keys()].sort();
+  return liveWorkersOf(prometheusUrl);
 }
 
 /**

@@ -6,7 +6,7 @@
 // The GitHub workflow runs them for real with the official k6 image.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { SCENARIOS, type Scenario } from '../../k6/lib/scenarios.js';
@@ -139,4 +139,32 @@ test("handleSummary(): k6/lib's summary on stdout and the two report files, from
     ].join('\n'),
   );
   assert.match(out['/reports/09-distribution-r9.md'] ?? '', /^# k6 run r9: 09-distribution\n\n- scenario: distribution \(k6\/scripts\/09-distribution\.js\): 32 VUs for 20s, no sleep\./);
+});
+
+// What k6 2.0 removed (release notes v2.0.0, checked for 2.1-2.3 too: no further breaking changes), so a copy of
+// these scripts or of the k6 service fails at start on the pinned grafana/k6:2.x. k6/README.md ("k6 2.x") lists it.
+const REMOVED_IN_K6_2 = [
+  { what: 'the --no-summary flag (use --summary-mode=disabled)', pattern: /--no-summary\b/ },
+  { what: '--summary-mode=legacy', pattern: /summary-mode[= ]legacy|summaryMode:\s*['"]legacy/ },
+  { what: 'the externally-controlled executor', pattern: /externally-controlled/ },
+  { what: 'options.ext.loadimpact (use options.cloud)', pattern: /loadimpact\s*:/ },
+  { what: 'the k6/experimental/redis module', pattern: /k6\/experimental\/redis/ },
+  { what: 'k6 login / pause / resume / scale / status', pattern: /\bk6 (?:login|pause|resume|scale|status)\b/ },
+  { what: 'K6_OTEL_EXPORTER_TYPE, K6_BINARY_PROVISIONING, K6_ENABLE_COMMUNITY_EXTENSIONS', pattern: /K6_(?:OTEL_EXPORTER_TYPE|BINARY_PROVISIONING|ENABLE_COMMUNITY_EXTENSIONS)\b/ },
+];
+
+test('nothing k6 2.x removed is used by the scripts, k6/lib, the k6 service, the Makefile or the workflows', async () => {
+  const files = [
+    ...scripts.map((f) => path.join('k6', 'scripts', f)),
+    ...(await readdir(path.join(repoRoot, 'k6', 'lib'))).filter((f) => f.endsWith('.js')).map((f) => path.join('k6', 'lib', f)),
+    'compose.yaml', 'Makefile',
+    ...(await readdir(path.join(repoRoot, '.github', 'workflows'))).map((f) => path.join('.github', 'workflows', f)),
+  ];
+  const found: string[] = [];
+  for (const file of files) {
+    // Comments may name what was removed (to say so); only code and config count.
+    const text = (await readFile(path.join(repoRoot, file), 'utf8')).split('\n').filter((l) => !/^\s*(?:\/\/|#|\*)/.test(l)).join('\n');
+    for (const { what, pattern } of REMOVED_IN_K6_2) if (pattern.test(text)) found.push(`${file}: ${what}`);
+  }
+  assert.deepEqual(found, []);
 });

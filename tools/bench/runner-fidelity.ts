@@ -114,7 +114,12 @@ async function main(): Promise<void> {
       console.log(`| **median, ${g}** | ${median(mine.map((r) => r.requests))} | | ${median(mine.map((r) => r.p50Ms)).toFixed(0)} ms | ${median(mine.map((r) => r.p95Ms)).toFixed(0)} ms | ${median(mine.map((r) => r.cpuCores)).toFixed(2)} |`);
     }
   }
-  if (!online) console.log('\nk6: skipped (offline mode). Run `make bench-runner` on a machine that can pull grafana/k6 for the side-by-side rows.');
+  if (!online) {
+    console.log('\nk6: SKIPPED, offline mode (no registry answers here, and k6 is not packaged): the table above has the Node runner only, ' +
+      'so it is NOT the real-k6-vs-runner fidelity table.');
+    console.log('To get it: on a machine that can pull grafana/k6 (the pin is in compose.yaml), run `make up OFFLINE=0 && make bench-runner OFFLINE=0`; ' +
+      'the k6 rows then come next to the runner\'s, same stack, same run. docs/load-generators.md says where the table goes.');
+  }
   console.log('\nNext: docs/load-generators.md says what the difference means.');
 }
 

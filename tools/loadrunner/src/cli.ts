@@ -6,7 +6,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { distributionThresholds, tallyGrid, type TallyGrid } from '../../../k6/lib/fairness.js';
+import { distributionThresholds, expectedReplicaNames, tallyGrid, type TallyGrid } from '../../../k6/lib/fairness.js';
 import { applyOverrides, describeScenario, findScenario, overridesFromEnv, parseDurationMs, SCENARIOS, type Overrides } from '../../../k6/lib/scenarios.js';
 import { DEFAULT_TREND_STATS, formatDurationMs, formatSummaryMarkdown, formatSummaryText } from '../../../k6/lib/summary.js';
 import { definitionOf, type ScenarioDefinition } from './catalogue.js';
@@ -46,7 +46,8 @@ Options (environment variable used when the flag is absent, as the k6 scripts re
                              'http_req_failed<0.01'  'http_req_duration:p(95)<500'  'p(99)<800'
   --no-thresholds            evaluate no thresholds
   --no-setup                 skip the BASE_URL/healthz check
-  --expected-replicas <n>    with --expected-workers: list silent workers with 0    EXPECTED_REPLICAS
+  --expected-replicas <n|names>  with --expected-workers: list silent workers with 0  EXPECTED_REPLICAS
+                             (a count, api-1..api-N, or names: api-4,api-5,api-6)
   --expected-workers <n>                                                            EXPECTED_WORKERS
   --summary-trend-stats <s>  default "${DEFAULT_TREND_STATS.join(',')}"
   --run-id <id>              names the run in the summary and report files           RUN_ID (default adhoc)
@@ -73,6 +74,18 @@ function parseCount(text: string | undefined, what: string): number | undefined 
   const n = Number(text);
   if (!Number.isInteger(n) || n < 1) throw new UsageError(`${what} must be an integer >= 1 (got ${JSON.stringify(text)})`);
   return n;
+}
+
+/** EXPECTED_REPLICAS: a count (api-1..api-N) or names ("api-4,api-5"), as the k6 scripts read it. */
+function parseReplicaNames(text: string | undefined): string[] | undefined {
+  if (text === undefined || text.trim() === '') return undefined;
+  try {
+    const names = expectedReplicaNames(text);
+    if (names.length === 0) throw new Error(`must name at least one replica (got ${JSON.stringify(text)})`);
+    return names;
+  } catch (err) {
+    throw new UsageError(`--expected-replicas / EXPECTED_REPLICAS: ${(err as Error).message}`);
+  }
 }
 
 function parsePositive(text: string | undefined, what: string): number | undefined {
@@ -159,7 +172,7 @@ function planRun(args: CliValues): RunPlan {
     if (unknown.length > 0) throw new UsageError(`--summary-trend-stats: unsupported ${unknown.join(', ')} (use ${DEFAULT_TREND_STATS.join(',')})`);
     trendStats = names;
   }
-  const replicas = parseCount(args['expected-replicas'] ?? env('EXPECTED_REPLICAS'), '--expected-replicas / EXPECTED_REPLICAS');
+  const replicas = parseReplicaNames(args['expected-replicas'] ?? env('EXPECTED_REPLICAS'));
   const workers = parseCount(args['expected-workers'] ?? env('EXPECTED_WORKERS'), '--expected-workers / EXPECTED_WORKERS');
   // Like the k6 scripts: the grid is exact only when both are given.
   const expectedTopology = replicas !== undefined && workers !== undefined ? { replicas, workers } : undefined;

@@ -60,15 +60,14 @@ export interface WorkerTallyInput {
 }
 
 /**
- * Adds a 0 row for every expected replica/worker pair that served nothing (api-1..api-R x 0..W-1, the api's
- * naming contract). Pairs outside the expected grid stay listed: unlike k6, the runner sees every response.
+ * Adds a 0 row for every expected replica/worker pair that served nothing (the named replicas x workers 0..W-1). Pairs outside the expected grid stay listed: unlike k6, the runner sees every response.
  */
 export function withExpectedTopology(tallies: readonly WorkerTallyInput[], expected: ExpectedTopology): WorkerTallyInput[] {
   const seen = new Set(tallies.map((t) => `${t.replica}/${t.worker}`));
   const missing: WorkerTallyInput[] = [];
-  for (let r = 1; r <= expected.replicas; r++) {
+  for (const replica of expected.replicas) {
     for (let w = 0; w < expected.workers; w++) {
-      if (!seen.has(`api-${r}/${w}`)) missing.push({ replica: `api-${r}`, worker: String(w), requests: 0, pids: [] });
+      if (!seen.has(`${replica}/${w}`)) missing.push({ replica, worker: String(w), requests: 0, pids: [] });
     }
   }
   return [...tallies, ...missing];

@@ -133,7 +133,7 @@ export interface RunLoadOptions {
   /** Free-form label copied into the result (k6 `tags`). */
   readonly tag?: string;
   /**
-   * The real topology, like the k6 scripts' EXPECTED_REPLICAS / EXPECTED_WORKERS: replicas api-1..api-R with
+   * The real topology, like the k6 scripts' EXPECTED_REPLICAS / EXPECTED_WORKERS: the named replicas, each with
    * workers 0..W-1. Pairs that served nothing are then listed with 0 and pull the fairness numbers down.
    */
   readonly expectedTopology?: ExpectedTopology;
@@ -173,7 +173,8 @@ export interface RequestRecord {
 }
 
 export interface ExpectedTopology {
-  readonly replicas: number;
+  /** Replica names, e.g. api-4, api-5, api-6 (numbers grow across deploys). */
+  readonly replicas: readonly string[];
   readonly workers: number;
 }
 

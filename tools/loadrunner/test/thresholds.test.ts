@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { distributionThresholds, tallyGrid } from '../../../k6/lib/fairness.js';
+import { distributionThresholds, expectedReplicaNames, tallyGrid } from '../../../k6/lib/fairness.js';
+import { topologyOf } from '../../lib/liveWorkers.js';
 import { buildDistribution, withExpectedTopology } from '../src/distributionCounter.js';
 import { summarizeSortedLatencies } from '../src/latencyStats.js';
 import { summaryData } from '../src/summaryData.js';
@@ -70,4 +71,32 @@ test('the spread thresholds: with the topology, a replica/worker that served not
   // Without assertSpread (or without the topology) the grid only keeps the sub-metrics: nothing can fail.
   assert.ok(applyThresholds(summaryData(result, grid), thresholdsOf(distributionThresholds(grid, false))).every((r) => r.ok));
   assert.deepEqual(Object.values(distributionThresholds(tallyGrid(), true))[0], ['count>=0']);
+});
+
+test('the spread grid takes replica names as well as a count: api-4..api-6 after a deploy', () => {
+  assert.deepEqual(expectedReplicaNames('3'), ['api-1', 'api-2', 'api-3']);
+  assert.deepEqual(expectedReplicaNames('api-4, api-5,api-6'), ['api-4', 'api-5', 'api-6']);
+  assert.deepEqual(expectedReplicaNames(''), []);
+  assert.throws(() => expectedReplicaNames('api-4;rm -rf /'), /not a count or a list of replica names/);
+  const grid = tallyGrid('api-4,api-6', 2);
+  assert.equal(grid.exact, true);
+  assert.deepEqual(Object.keys(distributionThresholds(grid, true)), [
+    'served_by{served_by_replica:api-4,served_by_worker:0}',
+    'served_by{served_by_replica:api-4,served_by_worker:1}',
+    'served_by{served_by_replica:api-6,served_by_worker:0}',
+    'served_by{served_by_replica:api-6,served_by_worker:1}',
+  ]);
+  // api-1 served, but the stack has no api-1 any more: it is not a row; api-6/1 served nothing: a 0 row.
+  const rows = withExpectedTopology([
+    { replica: 'api-4', worker: '0', requests: 3, pids: [1] },
+    { replica: 'api-4', worker: '1', requests: 3, pids: [2] },
+    { replica: 'api-6', worker: '0', requests: 3, pids: [3] },
+  ], grid).map((t) => `${t.replica}/${t.worker}=${t.requests}`);
+  assert.deepEqual(rows, ['api-4/0=3', 'api-4/1=3', 'api-6/0=3', 'api-6/1=0']);
+});
+
+test('the live topology: replicas in number order, workers per replica is the most any replica shows', () => {
+  assert.deepEqual(topologyOf(['api-10/0', 'api-4/1', 'api-4/0', 'api-10/1', 'api-5/0']),
+    { replicas: ['api-4', 'api-5', 'api-10'], workers: 2, seen: ['api-10/0', 'api-10/1', 'api-4/0', 'api-4/1', 'api-5/0'] });
+  assert.deepEqual(topologyOf([]), { replicas: [], workers: 0, seen: [] });
 });
