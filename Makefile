@@ -410,6 +410,18 @@ test-swarm: tooling ## Docker Swarm under steady load: rolling update, automatic
 	  OFFLINE=$(if $(filter offline,$(MODE)),1,0) node --test --test-concurrency=1 $(BUILD)/tests/swarm/
 	@printf '\nFigures of this run (reports/swarm-figures.md):\n\n'; cat reports/swarm-figures.md
 
+# The workshop labs (docs/labs/): one stack for all of them, each lab's ```sh step blocks run as written with its
+# ```env fast variables, each ```expect block checked (tests/labs/labs.test.ts). LABS="01 03" runs a subset.
+LABS ?=
+
+.PHONY: test-labs
+test-labs: tooling ## Every workshop lab in docs/labs/ run as written on one shared stack, each "you should see" asserted; LABS="01 03" for some (~5 min)
+	@$(call say,workshop labs: the steps of docs/labs/NN-*.md on one stack$(if $(LABS), (LABS=$(LABS))))
+	@$(MAKE) up
+	@started=$$(date +%s); trap '$(STACK_TEARDOWN); echo "make test-labs took $$(( $$(date +%s) - started )) s"' EXIT; \
+	  LABS='$(LABS)' OFFLINE=$(if $(filter offline,$(MODE)),1,0) HTTP_PORT=$(HTTP_PORT) HTTPS_PORT=$(HTTPS_PORT) PROMETHEUS_PORT=$(PROMETHEUS_PORT) \
+	  STACK_MODE=$(MODE) COMPOSE_STACK='$(COMPOSE)' node --test --test-concurrency=1 $(BUILD)/tests/labs/
+
 # The e2e targets' EXIT trap: bring the stack down, and fail if any container of the project is still running.
 STACK_TEARDOWN = $(MAKE) down >/dev/null 2>&1; left=$$(docker ps -q --filter label=com.docker.compose.project=$(COMPOSE_PROJECT_NAME)); \
   if [ -n "$$left" ]; then echo "containers left running after down: $$left"; exit 1; fi
