@@ -186,6 +186,25 @@ build-broken: images ## Build a broken release (workers never ready) to watch ma
 	@API_VERSION=$(VERSION) $(COMPOSE) build --quiet --build-arg NEVER_READY=true api
 	@echo "Next: make deploy VERSION=$(VERSION)   (it must roll back and leave every replica as it was)"
 
+# ---- peer-to-peer balancing (post 004; docs/labs/10-scale-cube.md) -------------------------------------
+
+STOP ?=
+.PHONY: p2p
+p2p: tooling ## Peer-to-peer balancing, no nginx: a Node client on the stack network round-robins over the replicas from Docker's DNS: make p2p [DURATION=10] [STOP=<replica n> to stop one partway]
+	@COMPOSE='$(COMPOSE)' HTTP_PORT=$(HTTP_PORT) DURATION=$(DURATION) STOP=$(STOP) $(TOOLS)/p2p/run.sh
+
+# ---- faults on demand (docs/faults.md, docs/labs/06-memory-and-errors.md) --------------------------------
+
+# The /chaos routes exist only on a stack started with CHAOS_ENABLED=true (make up recreates the replicas with it).
+FAULT ?=
+MB ?=
+.PHONY: chaos
+chaos: ## Inject a fault through nginx on a CHAOS_ENABLED=true stack: make chaos FAULT=<error|leak|crash> [MB=64] (leak: MB retained by the worker that answers)
+	@case "$(FAULT)" in error|leak|crash) ;; *) echo "usage: make chaos FAULT=<error|leak|crash> [MB=<1..256> for leak]   (start the stack with CHAOS_ENABLED=true make up)"; exit 2;; esac
+	@out=$$(curl -sS -X POST -w '\nHTTP %{http_code}' "http://127.0.0.1:$(HTTP_PORT)/chaos/$(FAULT)$(if $(filter leak,$(FAULT)),?mb=$(or $(MB),10))"); \
+	  echo "$$out"; \
+	  if grep -q '^HTTP 404' <<<"$$out"; then echo "404: the stack runs without the /chaos routes; start it with CHAOS_ENABLED=true make up"; exit 2; fi
+
 # ---- Docker Swarm (swarm/README.md) ---------------------------------------------------------------
 
 # The stack on Swarm: the stack file is generated from `docker compose config` (the same files as `make up`) plus

@@ -17,7 +17,8 @@
 // where <value> is a number, `output /re/` (the first capture group of the first match, as a number),
 // `count /re/` (how many lines of the output match), or `report <kind> <path>`: a field of comparison.json in the
 // newest reports/*-<kind>/ written by this step. <path> is dot-separated keys, `[n]` an index, `[key=value]` the
-// array element whose key equals value, `[key~text]` the first whose key contains text.
+// array element whose key equals value, `[key~text]` the first whose key contains text; `&` joins conditions:
+// `[store=redis&workers=2]`.
 export type Op = '<' | '<=' | '>' | '>=' | '==' | '!=';
 
 export type Value =
@@ -29,8 +30,14 @@ export type Value =
 export type PathSegment =
   | { readonly key: string }
   | { readonly index: number }
-  | { readonly field: string; readonly equals: string }
-  | { readonly field: string; readonly contains: string };
+  | { readonly where: readonly Condition[] };
+
+/** `field=value` (equals) or `field~text` (contains); a selector joins several with `&`. */
+export interface Condition {
+  readonly field: string;
+  readonly op: '=' | '~';
+  readonly value: string;
+}
 
 export type Check =
   | { readonly kind: 'matches' | 'lacks'; readonly pattern: RegExp; readonly text: string }
@@ -93,9 +100,12 @@ export function parsePath(text: string): PathSegment[] {
     if (m[2] !== undefined) segments.push({ key: m[2] });
     else if (/^\d+$/.test(m[1]!)) segments.push({ index: Number(m[1]) });
     else {
-      const sel = /^([^=~]+)([=~])(.*)$/.exec(m[1]!);
-      if (!sel) throw new Error(`bad selector [${m[1]}]: use [n], [key=value] or [key~text]`);
-      segments.push(sel[2] === '=' ? { field: sel[1]!, equals: sel[3]! } : { field: sel[1]!, contains: sel[3]! });
+      const where = m[1]!.split('&').map((part): Condition => {
+        const sel = /^([^=~]+)([=~])(.*)$/.exec(part);
+        if (!sel) throw new Error(`bad selector [${m![1]}]: use [n], [key=value], [key~text], joined by &`);
+        return { field: sel[1]!, op: sel[2] as '=' | '~', value: sel[3]! };
+      });
+      segments.push({ where });
     }
   }
   if (!segments.length || consumed.replace(/\./g, '') !== text.replace(/\./g, '')) throw new Error(`bad report path "${text}"`);
@@ -187,14 +197,17 @@ export function resolvePath(json: unknown, path: readonly PathSegment[]): unknow
       if (!Array.isArray(here)) throw new Error(`a selector needs an array, found ${typeof here}`);
       if ('index' in seg) here = here[seg.index];
       else {
-        const field = seg.field;
-        const hit = here.find((el: unknown) => {
-          const v = el && typeof el === 'object' ? String((el as Record<string, unknown>)[field]) : undefined;
-          return v !== undefined && ('equals' in seg ? v === seg.equals : v.includes(seg.contains));
-        });
+        const fieldOf = (el: unknown, field: string): string | undefined =>
+          el && typeof el === 'object' && field in el ? String((el as Record<string, unknown>)[field]) : undefined;
+        const holds = (el: unknown, c: Condition): boolean => {
+          const v = fieldOf(el, c.field);
+          return v !== undefined && (c.op === '=' ? v === c.value : v.includes(c.value));
+        };
+        const hit = here.find((el: unknown) => seg.where.every((c) => holds(el, c)));
         if (hit === undefined) {
-          const have = here.map((el: unknown) => (el && typeof el === 'object' ? String((el as Record<string, unknown>)[field]) : '?'));
-          throw new Error(`no element with ${field} ${'equals' in seg ? `= "${seg.equals}"` : `~ "${seg.contains}"`} (have: ${have.join(' | ')})`);
+          const fields = seg.where.map((c) => c.field);
+          const have = here.map((el: unknown) => fields.map((f) => fieldOf(el, f) ?? '?').join('&'));
+          throw new Error(`no element with ${seg.where.map((c) => `${c.field}${c.op}${c.value}`).join('&')} (have: ${have.join(' | ')})`);
         }
         here = hit;
       }

@@ -54,12 +54,12 @@ test('each check form parses to what it says', () => {
   if (c.kind !== 'compare') return;
   assert.equal(c.op, '<=');
   assert.deepEqual(c.right, { kind: 'number', value: 250.5 });
-  assert.deepEqual(c.left.kind === 'report' && c.left.path, [{ key: 'rows' }, { field: 'variant', equals: '2 workers, SCHED_RR' }, { key: 'p99Ms' }]);
+  assert.deepEqual(c.left.kind === 'report' && c.left.path, [{ key: 'rows' }, { where: [{ field: 'variant', op: '=', value: '2 workers, SCHED_RR' }] }, { key: 'p99Ms' }]);
   assert.equal(parseCheck('output matches /rolled back/').kind, 'matches');
   assert.equal(parseCheck('output lacks /FAILED/').kind, 'lacks');
   const r = parseCheck('count /^ok / in 3..3');
   assert.ok(r.kind === 'range' && r.lo === 3 && r.hi === 3 && r.value.kind === 'count');
-  assert.deepEqual(parsePath('results[0].cells[store~redis].share'), [{ key: 'results' }, { index: 0 }, { key: 'cells' }, { field: 'store', contains: 'redis' }, { key: 'share' }]);
+  assert.deepEqual(parsePath('results[0].cells[store~redis].share'), [{ key: 'results' }, { index: 0 }, { key: 'cells' }, { where: [{ field: 'store', op: '~', value: 'redis' }] }, { key: 'share' }]);
 });
 
 test('a malformed mark fails with the file and line, never silently', () => {
@@ -78,6 +78,9 @@ test('report paths resolve, and a miss says what was there', () => {
   assert.equal(resolvePath(json, parsePath('rows[variant~SCHED_RR].rps')), 19);
   assert.equal(resolvePath(json, parsePath('rows[0].rps')), 10);
   assert.throws(() => resolvePath(json, parsePath('rows[variant=3 workers].rps')), /have: 1 worker \| 2 workers, SCHED_RR/);
+  const cells = { results: [{ store: 'memory', workers: 2, held: 1 }, { store: 'redis', workers: 1, held: 2 }, { store: 'redis', workers: 2, held: 3 }] };
+  assert.equal(resolvePath(cells, parsePath('results[store=redis&workers=2].held')), 3);
+  assert.throws(() => resolvePath(cells, parsePath('results[store=redis&workers=4].held')), /have: memory&2 \| redis&1 \| redis&2/);
   assert.throws(() => resolvePath(json, parsePath('rowz')), /no key "rowz" \(keys: rows\)/);
 });
 
