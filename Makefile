@@ -186,6 +186,25 @@ build-broken: images ## Build a broken release (workers never ready) to watch ma
 	@API_VERSION=$(VERSION) $(COMPOSE) build --quiet --build-arg NEVER_READY=true api
 	@echo "Next: make deploy VERSION=$(VERSION)   (it must roll back and leave every replica as it was)"
 
+# ---- peer-to-peer balancing (post 004; docs/labs/10-scale-cube.md) -------------------------------------
+
+STOP ?=
+.PHONY: p2p
+p2p: tooling ## Peer-to-peer balancing, no nginx: a Node client on the stack network round-robins over the replicas from Docker's DNS: make p2p [DURATION=10] [STOP=<replica n> to stop one partway]
+	@COMPOSE='$(COMPOSE)' HTTP_PORT=$(HTTP_PORT) DURATION=$(DURATION) STOP=$(STOP) $(TOOLS)/p2p/run.sh
+
+# ---- faults on demand (docs/faults.md, docs/labs/06-memory-and-errors.md) --------------------------------
+
+# The /chaos routes exist only on a stack started with CHAOS_ENABLED=true (make up recreates the replicas with it).
+FAULT ?=
+MB ?=
+.PHONY: chaos
+chaos: ## Inject a fault through nginx on a CHAOS_ENABLED=true stack: make chaos FAULT=<error|leak|crash> [MB=64] (leak: MB retained by the worker that answers)
+	@case "$(FAULT)" in error|leak|crash) ;; *) echo "usage: make chaos FAULT=<error|leak|crash> [MB=<1..256> for leak]   (start the stack with CHAOS_ENABLED=true make up)"; exit 2;; esac
+	@out=$$(curl -sS -X POST -w '\nHTTP %{http_code}' "http://127.0.0.1:$(HTTP_PORT)/chaos/$(FAULT)$(if $(filter leak,$(FAULT)),?mb=$(or $(MB),10))"); \
+	  echo "$$out"; \
+	  if grep -q '^HTTP 404' <<<"$$out"; then echo "404: the stack runs without the /chaos routes; start it with CHAOS_ENABLED=true make up"; exit 2; fi
+
 # ---- Docker Swarm (swarm/README.md) ---------------------------------------------------------------
 
 # The stack on Swarm: the stack file is generated from `docker compose config` (the same files as `make up`) plus
@@ -414,6 +433,18 @@ test-swarm: tooling ## Docker Swarm under steady load: rolling update, automatic
 	  SWARM_NAME=$(SWARM_NAME) SWARM_REGISTRY_PORT=$(SWARM_REGISTRY_PORT) HTTP_PORT=$(HTTP_PORT) PROMETHEUS_PORT=$(PROMETHEUS_PORT) \
 	  OFFLINE=$(if $(filter offline,$(MODE)),1,0) node --test --test-concurrency=1 $(BUILD)/tests/swarm/
 	@printf '\nFigures of this run (reports/swarm-figures.md):\n\n'; cat reports/swarm-figures.md
+
+# The workshop labs (docs/labs/): one stack for all of them, each lab's ```sh step blocks run as written with its
+# ```env fast variables, each ```expect block checked (tests/labs/labs.test.ts). LABS="01 03" runs a subset.
+LABS ?=
+
+.PHONY: test-labs
+test-labs: tooling ## Every workshop lab in docs/labs/ run as written on one shared stack, each "you should see" asserted; LABS="01 03" for some (~5 min)
+	@$(call say,workshop labs: the steps of docs/labs/NN-*.md on one stack$(if $(LABS), (LABS=$(LABS))))
+	@$(MAKE) up
+	@started=$$(date +%s); trap '$(STACK_TEARDOWN); echo "make test-labs took $$(( $$(date +%s) - started )) s"' EXIT; \
+	  LABS='$(LABS)' OFFLINE=$(if $(filter offline,$(MODE)),1,0) HTTP_PORT=$(HTTP_PORT) HTTPS_PORT=$(HTTPS_PORT) PROMETHEUS_PORT=$(PROMETHEUS_PORT) \
+	  STACK_MODE=$(MODE) COMPOSE_STACK='$(COMPOSE)' node --test --test-concurrency=1 $(BUILD)/tests/labs/
 
 # The e2e targets' EXIT trap: bring the stack down, and fail if any container of the project is still running.
 STACK_TEARDOWN = $(MAKE) down >/dev/null 2>&1; left=$$(docker ps -q --filter label=com.docker.compose.project=$(COMPOSE_PROJECT_NAME)); \

@@ -10,6 +10,21 @@ import { keyMoves, shares, type KeyMap, type KeyMoves } from './keyMoves.js';
 export const HASH_STRATEGIES = ['hash_consistent', 'hash'] as const;
 export type HashStrategy = (typeof HASH_STRATEGIES)[number];
 
+/**
+ * GET /whoami as one id. Retried once when the connection closes under it: the strategy switch just before
+ * reloads nginx, whose old workers close their idle keep-alive client connections, and fetch can pick one of
+ * them in that instant ("other side closed", seen in make test-labs). A GET, so a second try is safe.
+ */
+async function whoami(baseUrl: string, id: string): Promise<Response> {
+  const get = (): Promise<Response> => fetch(`${baseUrl}/whoami`, { headers: { 'x-client-id': id }, signal: AbortSignal.timeout(10_000) });
+  try {
+    return await get();
+  } catch (e) {
+    if (!(e instanceof TypeError)) throw e;
+    return get();
+  }
+}
+
 /** Which replica answers each id now (GET /whoami with X-Client-Id), `concurrency` at a time. */
 export async function mapIds(baseUrl: string, ids: readonly string[], concurrency = 16): Promise<Map<string, string>> {
   const map = new Map<string, string>();
@@ -18,7 +33,7 @@ export async function mapIds(baseUrl: string, ids: readonly string[], concurrenc
     Array.from({ length: concurrency }, async () => {
       while (next < ids.length) {
         const id = ids[next++]!;
-        const res = await fetch(`${baseUrl}/whoami`, { headers: { 'x-client-id': id }, signal: AbortSignal.timeout(10_000) });
+        const res = await whoami(baseUrl, id);
         if (!res.ok) throw new Error(`GET /whoami for ${id}: ${res.status}`);
         map.set(id, ((await res.json()) as { replica: string }).replica);
       }
