@@ -67,6 +67,10 @@ test('timeSeriesSvg draws one series group per series, escapes names, and breaks
   assert.equal(path2.match(/M/g)!.length, 2, 'the NaN starts a new sub-path');
   assert.match(svg, /vm, 2 cores, 2026-12-02: make panel/);
   assert.equal(countSvgSeries(timeSeriesSvg({ title: 't', caption: 'c', series: [] })), 0);
+  // The time axis is the range asked for (Grafana's time picker), not the span of the points: a series that
+  // starts halfway starts halfway across.
+  const late = timeSeriesSvg({ title: 't', caption: 'c', series: [{ name: 'a', points: [[50, 1], [100, 1]] }], range: [0, 100] });
+  assert.match(late, /<path d="M398\.0,/, 'x = 78 + 640 * 50/100');
 });
 
 test('formatValue speaks the panel\'s unit', () => {

@@ -16,6 +16,8 @@ export interface TimeSeriesChartInput {
   /** Grafana's unit id of the panel (reqps, percent, s, bytes...); anything else is printed as a plain number. */
   readonly unit?: string;
   readonly series: readonly TimeSeries[];
+  /** [start, end] unix seconds of the time axis, as Grafana's time picker; default: the points' own span. */
+  readonly range?: readonly [number, number];
 }
 
 export function formatValue(v: number, unit = ''): string {
@@ -37,8 +39,8 @@ export function timeSeriesSvg(input: TimeSeriesChartInput): string {
   const series = [...input.series].sort((a, b) => a.name.localeCompare(b.name, 'en', { numeric: true }));
   const all = series.flatMap((s) => s.points).filter(([, v]) => Number.isFinite(v));
   // No point at all (an idle range): an empty plot that says so, on a nominal axis.
-  const t0 = all.length ? Math.min(...all.map(([t]) => t)) : 0;
-  const t1 = Math.max(t0 + 1, ...all.map(([t]) => t));
+  const t0 = input.range?.[0] ?? (all.length ? Math.min(...all.map(([t]) => t)) : 0);
+  const t1 = Math.max(t0 + 1, input.range?.[1] ?? Math.max(...all.map(([t]) => t)));
   const top = Math.max(...all.map(([, v]) => v), 0) * 1.1 || 1;
   const left = 78;
   const plotW = 640;
@@ -59,7 +61,7 @@ export function timeSeriesSvg(input: TimeSeriesChartInput): string {
     const v = (top * i) / 4;
     parts.push(`<line x1="${left}" x2="${left + plotW}" y1="${r(y(v))}" y2="${r(y(v))}" class="grid"/><text x="${left - 6}" y="${r(y(v) + 4)}" class="axis" text-anchor="end">${escapeHtml(formatValue(v, input.unit))}</text>`);
   }
-  for (let i = 0; i <= 4 && all.length; i++) {
+  for (let i = 0; i <= 4 && (all.length || input.range); i++) {
     const t = t0 + ((t1 - t0) * i) / 4;
     parts.push(`<text x="${r(x(t))}" y="${plotTop + plotH + 18}" class="axis" text-anchor="middle">${clock(t)}</text>`);
   }

@@ -30,8 +30,8 @@ async function main(): Promise<void> {
   const series = await queryPanel(values.prometheus, found, end - since, end);
   const live = await liveWorkers(values.prometheus);
   const date = new Date(end * 1000).toISOString().slice(0, 16).replace('T', ' ');
-  const caption = `${os.hostname()}, ${os.cpus().length} cores, ${date} UTC, last ${values.since}: ${values.command}`;
-  const svg = timeSeriesSvg({ title: `${values.panel} (${found.dashboard})`, caption, unit: found.panel.fieldConfig?.defaults?.unit, series });
+  const caption = `${os.hostname()} (${os.cpus().length} × ${os.cpus()[0]?.model.trim() ?? 'cpu'}), ${date} UTC, last ${values.since}: ${values.command}`;
+  const svg = timeSeriesSvg({ title: `${values.panel} (${found.dashboard})`, caption, unit: found.panel.fieldConfig?.defaults?.unit, series, range: [end - since, end] });
   const file = path.resolve(values.out ?? path.join(repoRoot, 'reports', `${runStamp()}-panel`, `${slug(values.panel)}.svg`));
   await mkdir(path.dirname(file), { recursive: true });
   await writeFile(file, svg);
