@@ -26,7 +26,9 @@ export async function queryPanel(prometheusUrl: string, found: FoundPanel, start
   const out: TimeSeries[] = [];
   for (const { expr, legendFormat } of found.targets) {
     const qs = new URLSearchParams({ query: expr, start: String(startS), end: String(endS), step: String(step) });
-    const res = await fetch(`${prometheusUrl}/api/v1/query_range?${qs}`);
+    const res = await fetch(`${prometheusUrl}/api/v1/query_range?${qs}`).catch((e: unknown) => {
+      throw new Error(`cannot reach Prometheus at ${prometheusUrl} (${e instanceof Error ? e.message : String(e)}); is the stack up (make up)?`);
+    });
     out.push(...seriesOf((await res.json()) as RangeResponse, legendFormat, expr));
   }
   return out;
