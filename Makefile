@@ -208,7 +208,8 @@ SWARM = SWARM_NAME=$(SWARM_NAME) SWARM_NODES=$(SWARM_NODES) SWARM_REGISTRY_PORT=
   HTTP_PORT=$(HTTP_PORT) PROMETHEUS_PORT=$(PROMETHEUS_PORT) GRAFANA_PORT=$(GRAFANA_PORT) COMPOSE_FILES='$(COMPOSE_FILES)' \
   API_REPLICAS=$(SWARM_API_REPLICAS) API_CPUS=$(SWARM_API_CPUS) API_MEMORY=$(SWARM_API_MEMORY) API_LOG_LEVEL=$(SWARM_API_LOG_LEVEL) \
   $(TOOLS)/swarm/swarm.sh
-SWARM_TOOLING = $(TOOLING) .secrets/grafana-admin-password images
+# The stack's secrets (the same files as `make up`'s) and nginx's certificate become Swarm secrets.
+SWARM_TOOLING = $(TOOLING) $(SECRETS) tls images
 
 .PHONY: swarm-up
 swarm-up: $(SWARM_TOOLING) ## Local swarm of SWARM_NODES nodes (3) + registry, push the images, deploy the stack, wait until converged, print the URLs

@@ -17,7 +17,7 @@ const overlay = parse(readFileSync(path.join(repoRoot, 'swarm/stack.overlay.yaml
 async function composeConfig(files: string[]): Promise<JsonObject> {
   const { stdout } = await run('docker', ['compose', ...files.flatMap((f) => ['-f', f]), 'config', '--format', 'json'], {
     cwd: repoRoot,
-    env: { ...process.env, NGINX_VERSION: '1', NODE_VERSION: '1', PROMETHEUS_VERSION: '1', NGINX_EXPORTER_VERSION: '1' },
+    env: { ...process.env, NGINX_VERSION: '1', NODE_VERSION: '1', PROMETHEUS_VERSION: '1', NGINX_EXPORTER_VERSION: '1', VALKEY_VERSION: '1' },
     maxBuffer: 16 * 1024 * 1024,
   });
   return JSON.parse(stdout) as JsonObject;
@@ -57,8 +57,17 @@ for (const [mode, files] of [['online', ['compose.yaml']], ['offline', ['compose
         const targets = ((s.configs as JsonObject[] | undefined) ?? []).map((c) => String(c.target));
         assert.ok(targets.some((t) => t === v.target || t.startsWith(`${String(v.target)}/`)), `${name}: ${String(v.source)} is not a config`);
       }
+      // The same networks (the session store's internal one included), and the same secrets under the same names.
+      assert.deepEqual(Object.keys((s.networks as JsonObject | undefined) ?? {}).sort(), Object.keys((svc.networks as JsonObject | undefined) ?? {}).sort(), `${name}.networks`);
+      assert.deepEqual(((s.secrets as JsonObject[] | undefined) ?? []).map((r) => r.target).sort(), ((svc.secrets as JsonObject[] | undefined) ?? []).map((r) => r.target ?? r.source).sort(), `${name}.secrets`);
       for (const key of ['build', 'depends_on', 'profiles', 'restart', 'tmpfs', 'security_opt']) assert.equal(s[key], undefined, `${name}.${key} must not reach the stack`);
       assert.equal((s.deploy as JsonObject).endpoint_mode, 'dnsrr', `${name}: no IPVS, so no virtual IP`);
+    }
+    // compose's networks are overlays on the swarm; an internal one (the session store's) stays internal.
+    for (const [name, net] of Object.entries((config.networks as Record<string, JsonObject> | undefined) ?? {})) {
+      const swarmNet = (stack.networks as Record<string, JsonObject>)[name];
+      assert.equal(swarmNet?.driver, 'overlay', `networks.${name}`);
+      assert.equal(swarmNet?.internal === true, net.internal === true, `networks.${name}.internal`);
     }
     const configs = stack.configs as Record<string, JsonObject>;
     for (const c of Object.values(configs)) {

@@ -57,7 +57,8 @@ compose_config() { compose config --format json; }
 stack_file() {
   mkdir -p "$root/swarm/build"
   local f="$root/swarm/build/$STACK.stack.yaml"
-  compose_config | $GENERATOR stack --stack "$STACK" --registry "$REGISTRY" > "$f"
+  # `|| die`: inside $(...) a failed pipeline would not stop the script, and an empty stack file would be deployed.
+  compose_config | $GENERATOR stack --stack "$STACK" --registry "$REGISTRY" > "$f" || die "generating the stack file failed (the error is above)"
   echo "$f"
 }
 
@@ -137,7 +138,7 @@ deploy_stack() { # <api version>
   local replicas
   # A running stack keeps its task count (make swarm-scale); API_REPLICAS is the count of a first deploy.
   replicas=$(running_replicas); replicas=${replicas:-${API_REPLICAS:-3}}
-  f=$(API_VERSION=$1 API_REPLICAS=$replicas stack_file)
+  f=$(API_VERSION=$1 API_REPLICAS=$replicas stack_file) || exit 1
   # --resolve-image always: the manager pins each tag to its digest, so every node runs the very same image.
   swarm stack deploy --prune --resolve-image always --detach=true -c "$f" "$STACK" >/dev/null
 }
