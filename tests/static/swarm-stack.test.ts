@@ -9,7 +9,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { parse } from 'yaml';
 import { repoRoot } from '../../tools/lib/repo.js';
-import { toStack, type JsonObject } from '../../tools/swarm/src/stack.js';
+import { merge, toStack, type JsonObject } from '../../tools/swarm/src/stack.js';
 
 const run = promisify(execFile);
 const overlay = parse(readFileSync(path.join(repoRoot, 'swarm/stack.overlay.yaml'), 'utf8')) as JsonObject;
@@ -78,9 +78,18 @@ for (const [mode, files] of [['online', ['compose.yaml']], ['offline', ['compose
   });
 }
 
-test('the api rolls out start-first, rolls back on failure, and monitors long enough to see a late failure', async () => {
+// make test-swarm merges tests/swarm/stack.test-overlay.yaml (shorter healthchecks and monitor): the rule holds there too.
+const testOverlay = merge(overlay, parse(readFileSync(path.join(repoRoot, 'tests/swarm/stack.test-overlay.yaml'), 'utf8')) as JsonObject) as JsonObject;
+
+test('the test overlay changes only the api\'s healthcheck timings and its update/rollback waits', () => {
+  const api = ((parse(readFileSync(path.join(repoRoot, 'tests/swarm/stack.test-overlay.yaml'), 'utf8')) as JsonObject).services as JsonObject).api as JsonObject;
+  assert.deepEqual(Object.keys(api).sort(), ['deploy', 'healthcheck']);
+  assert.deepEqual(Object.keys(api.healthcheck as JsonObject).sort(), ['interval', 'retries', 'start_period', 'timeout']);
+});
+
+for (const [which, over] of [['production', overlay], ['make test-swarm', testOverlay]] as const) test(`${which}: the api rolls out start-first, rolls back on failure, and monitors long enough to see a late failure`, async () => {
   const config = await composeConfig(['compose.yaml']);
-  const api = (toStack(config, overlay, { stack: 'scaleout' }).services as Record<string, JsonObject>).api!;
+  const api = (toStack(config, over, { stack: 'scaleout' }).services as Record<string, JsonObject>).api!;
   const deploy = api.deploy as JsonObject;
   const update = deploy.update_config as JsonObject;
   assert.equal(update.order, 'start-first');
@@ -89,7 +98,7 @@ test('the api rolls out start-first, rolls back on failure, and monitors long en
   const hc = api.healthcheck as JsonObject;
   const secs = (v: unknown): number => Number(/^(\d+)s$/.exec(String(v))?.[1] ?? NaN);
   const slowestFailure = secs(hc.start_period) + secs(hc.interval) * Number(hc.retries);
-  assert.ok(secs(update.monitor) >= slowestFailure, `monitor ${String(update.monitor)} < start_period + interval x retries = ${slowestFailure} s`);
+  assert.ok(secs(update.monitor) >= slowestFailure && secs((deploy.rollback_config as JsonObject).monitor) >= slowestFailure, `monitor ${String(update.monitor)} < start_period + interval x retries = ${slowestFailure} s`);
   assert.match(JSON.stringify(hc.test), /\/readyz/, 'the healthcheck that gates the rollout is readiness');
   assert.equal(api.hostname, 'api-{{.Task.Slot}}');
   const nginx = (toStack(config, overlay, { stack: 'scaleout' }).services as Record<string, JsonObject>).nginx!;

@@ -11,8 +11,11 @@ async function swarmIdentity(): Promise<string> {
   const cluster = (await swarmDocker(['info', '-f', '{{.Swarm.Cluster.ID}}'])).trim();
   const nodes = (await swarmDocker(['node', 'ls', '--format', '{{.ID}} {{.Hostname}} {{.Status}}'])).trim().split('\n').sort().join(', ');
   const containers = (await hostDocker(['ps', '-q', '--no-trunc', '--filter', `label=org.scaleout.swarm=${swarmName}`])).trim().split('\n').sort().join(',');
-  const api = (await swarmDocker(['service', 'inspect', '-f', '{{.Version.Index}}', `${stack}_api`])).trim();
-  return JSON.stringify({ cluster, nodes, containers, api });
+  // `docker stack deploy` writes every service again (its Version.Index moves even when nothing changed), so the
+  // proof of "no service update" is that no task was replaced: the same running tasks, and the same api image.
+  const tasks = (await swarmDocker(['stack', 'ps', '-q', '--filter', 'desired-state=running', stack])).trim().split('\n').sort().join(',');
+  const image = (await swarmDocker(['service', 'inspect', '-f', '{{.Spec.TaskTemplate.ContainerSpec.Image}}', `${stack}_api`])).trim();
+  return JSON.stringify({ cluster, nodes, containers, tasks, image });
 }
 
 test('a second make swarm-up is idempotent: same swarm, same nodes and containers, no service update', async () => {

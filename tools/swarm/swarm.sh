@@ -58,7 +58,10 @@ stack_file() {
   mkdir -p "$root/swarm/build"
   local f="$root/swarm/build/$STACK.stack.yaml"
   # `|| die`: inside $(...) a failed pipeline would not stop the script, and an empty stack file would be deployed.
-  compose_config | $GENERATOR stack --stack "$STACK" --registry "$REGISTRY" > "$f" || die "generating the stack file failed (the error is above)"
+  local extra=() o
+  # SWARM_EXTRA_OVERLAYS: more overlay files merged after swarm/stack.overlay.yaml (make test-swarm's faster checks).
+  for o in ${SWARM_EXTRA_OVERLAYS:-}; do [ -r "$o" ] || die "SWARM_EXTRA_OVERLAYS: $o is not a readable file"; extra+=(--extra-overlay "$o"); done
+  compose_config | $GENERATOR stack --stack "$STACK" --registry "$REGISTRY" "${extra[@]}" > "$f" || die "generating the stack file failed (the error is above)"
   echo "$f"
 }
 
@@ -218,15 +221,29 @@ cmd_ps() {
   done
 }
 
+# task_logs <task-id> <file>: one task's log, bounded, retried once. `docker service logs` intermittently never
+# ends its stream (moby/moby#38640, docker/cli#4678; seen here after a node was lost and came back), so each
+# task is read on its own, in parallel: a hung stream costs that task's lines for one bound, not the whole answer.
+task_logs() {
+  local try
+  for try in 1 2; do
+    timeout "${SWARM_LOG_TIMEOUT_SEC:-15}" env DOCKER_HOST="$(manager_host)" docker service logs --timestamps --no-trunc \
+      --since "${SWARM_LOG_SINCE:-30m}" --tail "${SWARM_LOG_TAIL:-2000}" "$1" > "$2" 2>&1 && return 0
+    [ "$try" = 1 ] && : > "$2"
+  done
+  printf '    (the log of task %s did not arrive within %s s, twice)\n' "$1" "${SWARM_LOG_TIMEOUT_SEC:-15}" >&2
+}
+
 cmd_logs() { # [request-id]
-  local id=${1:-} svc
-  # `docker service logs` through the manager gathers every task's log from whichever node runs it: Swarm's own way.
-  # Merged by timestamp; each line is prefixed with its task (service.slot.task@node).
+  local id=${1:-} svc task dir
+  dir=$(mktemp -d); trap 'rm -rf "$dir"' RETURN
+  # `docker service logs` through the manager fetches each task's log from whichever node runs it: Swarm's own way.
+  # Every task of the stack that should be running, each prefixed with service.slot.task@node; merged by timestamp.
   for svc in $(swarm service ls --filter "label=com.docker.stack.namespace=$STACK" --format '{{.Name}}'); do
-    # Bounded: after a node was lost and came back, `docker service logs` was seen to wait forever on the tasks
-    # that ran there (Engine 20.10); what arrived within the bound is still printed.
-    timeout "${SWARM_LOG_TIMEOUT_SEC:-30}" env DOCKER_HOST="$(manager_host)" docker service logs --timestamps --no-trunc --tail "${SWARM_LOG_TAIL:-2000}" "$svc" 2>&1 || true
-  done | if [ -n "$id" ]; then grep -F -- "$id" || die "no log line carries the request id $id"; else cat; fi \
+    for task in $(swarm service ps -q --filter desired-state=running "$svc"); do task_logs "$task" "$dir/$task" & done
+  done
+  wait
+  cat "$dir"/* 2>/dev/null | if [ -n "$id" ]; then grep -F -- "$id" || die "no log line carries the request id $id"; else cat; fi \
     | awk '{ ts=""; for (i=1;i<=NF;i++) if ($i ~ /^[0-9]{4}-[0-9]{2}-[0-9]{2}T/) { ts=$i; break } print ts "\t" $0 }' | sort -s -k1,1 | cut -f2-
 }
 
