@@ -248,8 +248,9 @@ cmd_logs() { # [request-id]
 }
 
 node_id() { # <hostname>
-  local id
-  id=$(swarm node ls --filter "name=$1" --format '{{.ID}} {{.Hostname}}' | awk -v n="$1" '$2 == n {print $1}')
+  local id list
+  list=$(swarm node ls --format '{{.ID}} {{.Hostname}}') || die "cannot list the swarm's nodes through $(manager_host) (the error is above)"
+  id=$(awk -v n="$1" '$2 == n {print $1}' <<<"$list")
   [ -n "$id" ] || die "no node named $1 (make swarm-ps lists them)"
   echo "$id"
 }
