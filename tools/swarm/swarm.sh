@@ -261,9 +261,12 @@ cmd_availability() { # drain|active <node>
   swarm node update --availability "$1" "$id" >/dev/null
   log "$2: $1"
   if [ "$1" = drain ]; then
-    # The orchestrator moves the tasks asynchronously: wait until none is meant to run there any more.
+    # The orchestrator moves the tasks asynchronously: wait until none is meant to run there any more, and then
+    # until none still runs there. A drained task stops within its grace period, and until it has, `service ls`
+    # counts it as running: the convergence check below would pass before the replacements are up.
     for _ in $(seq 1 120); do
-      [ -z "$(swarm node ps -q --filter desired-state=running "$id" 2>/dev/null)" ] && break
+      [ -z "$(swarm node ps -q --filter desired-state=running "$id" 2>/dev/null)" ] \
+        && ! swarm node ps --format '{{.CurrentState}}' "$id" 2>/dev/null | grep -q '^Running' && break
       sleep 1
     done
   fi
