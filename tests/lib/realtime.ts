@@ -51,12 +51,14 @@ export function connectClient(url: string, room: string | undefined, options: Cl
     client.disconnects.push(reason);
     disconnectedAt = Date.now();
   });
+  let lastError = '';
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       socket.close();
-      reject(new Error(`no hello from ${url} within ${timeoutMs} ms`));
+      reject(new Error(`no hello from ${url} within ${timeoutMs} ms (connected: ${socket.connected}, last connect_error: ${lastError || 'none'})`));
     }, timeoutMs);
-    socket.once('connect_error', (err: Error) => {
+    socket.on('connect_error', (err: Error & { description?: unknown }) => {
+      lastError = `${err.message} ${JSON.stringify(err.description ?? '')}`;
       if (socket.active) return; // a transport error: the client retries by itself
       clearTimeout(timer);
       socket.close();
