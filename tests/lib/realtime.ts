@@ -21,6 +21,8 @@ export interface RealtimeClient {
   messages: RoomMessage[];
   /** Every disconnect reason, in order ("transport close", "io server disconnect", ...). */
   disconnects: string[];
+  /** The websocket close code of each disconnect, when the server sent one (1012: the worker is restarting). */
+  closeCodes: Array<number | undefined>;
   /** How long each reconnect took, from the disconnect to the next 'hello'. */
   reconnectMs: number[];
   close(): void;
@@ -42,13 +44,17 @@ export function connectClient(url: string, room: string | undefined, options: Cl
     origin: { replica: '', worker: '' },
     messages: [],
     disconnects: [],
+    closeCodes: [],
     reconnectMs: [],
     close: () => socket.close(),
   };
   let disconnectedAt: number | undefined;
   socket.on('message', (m: RoomMessage) => client.messages.push(m));
-  socket.on('disconnect', (reason: string) => {
+  socket.on('disconnect', (reason: string, details?: unknown) => {
     client.disconnects.push(reason);
+    // engine.io-client passes the transport's close event as details.context (a ws CloseEvent, with `code`).
+    const context = (details as { context?: { code?: unknown } } | undefined)?.context;
+    client.closeCodes.push(typeof context?.code === 'number' ? context.code : undefined);
     disconnectedAt = Date.now();
   });
   let lastError = '';
