@@ -66,6 +66,8 @@ async function recoveryMs(): Promise<number> {
 }
 
 test('websocket connects with the store paused, stopped and back: a clear 503 connect_error, never a hang', async () => {
+  // The test before this one (55-session-store-down) restarted the store: wait until every worker's adapter is back.
+  await recoveryMs();
   open = await connectClients(baseUrl, `before-outage-${Date.now()}`, 6);
   await pauseStore();
   const paused = await assertConnectRefused('paused');
