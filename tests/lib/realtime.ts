@@ -93,7 +93,14 @@ export function connectClient(url: string, room: string | undefined, options: Cl
 export async function connectClients(url: string, room: string, count: number, options: ClientOptions = {}, batch = 10): Promise<RealtimeClient[]> {
   const clients: RealtimeClient[] = [];
   for (let i = 0; i < count; i += batch) {
-    clients.push(...(await Promise.all(Array.from({ length: Math.min(batch, count - i) }, () => connectClient(url, room, options)))));
+    const settled = await Promise.allSettled(Array.from({ length: Math.min(batch, count - i) }, () => connectClient(url, room, options)));
+    for (const r of settled) if (r.status === 'fulfilled') clients.push(r.value);
+    const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) {
+      // Close what did connect: an open socket.io client keeps the test process alive.
+      for (const c of clients) c.close();
+      throw failed.reason;
+    }
   }
   return clients;
 }
