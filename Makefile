@@ -559,6 +559,11 @@ bench-proxy-variants: tooling ## Benchmark nginx settings side by side: one ngin
 	@$(BENCH_ENV) STACK_MODE=$(MODE) COMPOSE_STACK='$(COMPOSE)' COMPOSE_PROJECT_NAME=$(COMPOSE_PROJECT_NAME) API_IMAGE_REPO=$(API_IMAGE_REPO) \
 	  $(if $(VARIANTS),VARIANTS='$(VARIANTS)') node $(BUILD)/tools/bench/proxy-variants.js
 
+.PHONY: bench-ws
+bench-ws: tooling ## Benchmark websockets: per-worker RSS before and with 1,000 idle sockets through nginx (needs make up; recreates nginx, then restores it)
+	@STACK_MODE=$(MODE) COMPOSE_STACK='$(COMPOSE)' HTTP_PORT=$(HTTP_PORT) PROMETHEUS_PORT=$(PROMETHEUS_PORT) COMPOSE_PROJECT_NAME=$(COMPOSE_PROJECT_NAME) \
+	  node $(BUILD)/tools/bench/ws-memory.js
+
 .PHONY: bench-runner
 bench-runner: tooling ## Benchmark the Node runner's fidelity: post 000 through it and through k6 side by side, requests/p50/p95/CPU (needs make up; k6 half online only)
 	@mkdir -p reports
