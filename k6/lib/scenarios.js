@@ -130,6 +130,29 @@ const clientHeader = (ctx) => ({ 'X-Client-Id': clientIdFor(ctx.vu) });
 /** @param {string} path @param {Record<string, string>} [headers] @returns {PlannedRequest} */
 const get = (path, headers) => ({ name: path.split('?')[0] || path, method: 'GET', path, ...(headers ? { headers } : {}) });
 
+// The sessions scenario: visits per session, and the check every visit must pass (named so its threshold can name it).
+export const SESSION_VISITS = 5;
+export const SESSION_CHECK = `session visits run 1..${SESSION_VISITS} without a reset`;
+
+/**
+ * One session, start to end: SESSION_VISITS POST /session/visits, each checked to count its own position, then
+ * DELETE /session. The cookie carries the session from request to request (the VU's cookie jar: k6's own, the
+ * runner's in runLoad.ts); the DELETE clears it, so the next iteration starts a fresh session at 1.
+ * The check needs no previous response: the whole session is one iteration, so the plan knows each visit's
+ * position and a count that does not equal it is a reset (another worker's memory) or a lost save. plan() stays pure.
+ * @returns {PlannedRequest[]}
+ */
+function sessionPlan() {
+  /** @type {PlannedRequest[]} */
+  const visits = Array.from({ length: SESSION_VISITS }, (_, i) => ({
+    name: '/session/visits',
+    method: 'POST',
+    path: '/session/visits',
+    checks: { [SESSION_CHECK]: (/** @type {ResponseView} */ r) => r.status === 200 && r.json().visits === i + 1 },
+  }));
+  return [...visits, { name: '/session', method: 'DELETE', path: '/session', checks: { 'session end: 204': (r) => r.status === 204 } }];
+}
+
 const SPIKE_BASE_RATE = 20;
 const SPIKE_PEAK_RATE = 800;
 
@@ -313,6 +336,19 @@ const CATALOGUE = [
     thresholds: withLatencyTarget(500),
     assertSpread: false,
     discardResponseBodies: true,
+  },
+  {
+    name: 'sessions',
+    script: '11-sessions',
+    description: `each VU a client with its own cookie jar: ${SESSION_VISITS} POST /session/visits per session, each count checked (1..${SESSION_VISITS}, no reset), then DELETE /session and a new one. Holds with the shared store (SESSION_STORE=redis), fails with memory under round_robin`,
+    shape: { executor: 'constant-vus', vus: 8, duration: '15s', sleep: 0 },
+    plan: sessionPlan,
+    // The session check's own rate, besides every check's: a failed run then says it was the sessions that reset.
+    // (k6 tags each check sample with `check`: https://grafana.com/docs/k6/latest/using-k6/thresholds/#thresholds-on-tags)
+    thresholds: { ...withLatencyTarget(500), [`checks{check:${SESSION_CHECK}}`]: ['rate>0.99'] },
+    assertSpread: false,
+    // The checks read the JSON count.
+    discardResponseBodies: false,
   },
 ];
 

@@ -9,6 +9,8 @@ register(new URL('./k6Loader.js', import.meta.url));
 
 export type { RecordedRequest };
 
+let fakeSessionVisits = 0;
+
 /** What the stack answers: 200 JSON with an X-Served-By and the request's X-Request-Id, like services/api. */
 export function healthyResponse(request: RecordedRequest): FakeResponse {
   const headers: Record<string, string> = {
@@ -20,6 +22,12 @@ export function healthyResponse(request: RecordedRequest): FakeResponse {
   if (path === '/work?n=not-a-number' || path === '/metrics') {
     const status = path === '/metrics' ? 404 : 400;
     return { status, headers: path === '/metrics' ? { 'Content-Type': 'application/json' } : headers, body: JSON.stringify({ statusCode: status, error: 'x', message: 'x', requestId: 'r' }) };
+  }
+  // The session routes, with one session for the whole fake stack (the static test runs one VU at a time).
+  if (path === '/session/visits') return { status: 200, headers, body: JSON.stringify({ visits: ++fakeSessionVisits, sessionId: 's1', replica: 'api-1', worker: '0' }) };
+  if (path === '/session' && request.method === 'DELETE') {
+    fakeSessionVisits = 0;
+    return { status: 204, headers, body: null };
   }
   const n = /^\/work\?n=(\d+)$/.exec(path);
   const body = n ? { sum: (Number(n[1]) * (Number(n[1]) + 1)) / 2 } : { replica: 'api-1', worker: 0 };

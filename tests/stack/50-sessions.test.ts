@@ -2,7 +2,8 @@
 // round_robin, holds behind a sticky strategy with 1 worker, breaks again with 2 workers (the `worker` field
 // changes: pm2 deals connections to workers, nginx's keep-alive connections carry many clients); the shared store
 // holds everywhere; killing the sticky replica loses the memory session and keeps the redis one.
-// Cost: three recreations of the api replicas and two replica kills, about 2-3 minutes.
+// `make loadtest SCENARIO=sessions` (k6/scripts/11-sessions.js) passes on the shared store and exits 99 on memory.
+// Cost: three recreations of the api replicas and two replica kills, about 2-3 minutes (the two loadtests ~15 s).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runCell, replicaCount, useStoreAndWorkers } from '../../tools/compare/src/sessions/compareSessions.js';
@@ -10,7 +11,7 @@ import { runSessionClient, type Visit } from '../../tools/compare/src/sessions/s
 import { StackControl } from '../../tools/compare/src/stackControl.js';
 import { repoRoot } from '../../tools/lib/repo.js';
 import { stackComposeCommand } from '../../tools/lib/docker.js';
-import { docker, projectName } from '../../tools/lib/docker.js';
+import { docker, make, projectName } from '../../tools/lib/docker.js';
 import { baseUrl } from '../lib/stack.js';
 
 const stack = new StackControl({ compose: stackComposeCommand(), baseUrl, cwd: repoRoot, log: (l) => console.log(`# ${l}`) });
@@ -24,6 +25,9 @@ after(async () => {
   await stack.recreateApi({ API_REPLICAS: String(replicas) });
   await stack.switchStrategy('round_robin');
 });
+
+/** The sessions scenario through `make loadtest`, short: 8 cookie-jar clients, 5 visits per session. */
+const SESSIONS_LOADTEST = { SCENARIO: 'sessions', DURATION: '3s', RUN_ID: 'test-stack-sessions' };
 
 const counts = (visits: readonly Visit[]): string => visits.map((v) => v.visits ?? 'x').join(' ');
 
@@ -60,6 +64,12 @@ describe('sessions in the shared store (redis), as make up runs them', () => {
       assert.equal(r.failedCalls, 0);
     });
   }
+  test('redis + round_robin: make loadtest SCENARIO=sessions passes (every visit counts its position)', async () => {
+    await stack.switchStrategy('round_robin');
+    const loadtest = await make('loadtest', SESSIONS_LOADTEST, { EXPECTED_REPLICAS: '', EXPECTED_WORKERS: '' });
+    assert.equal(loadtest.code, 0, `make loadtest SCENARIO=sessions failed on the shared store:\n${loadtest.output}`);
+    assert.match(loadtest.output, /✓ session visits run 1\.\.5 without a reset/, loadtest.output);
+  });
   test('redis: killing the sticky replica mid-run keeps the session', async () => {
     const { after } = await killStickyReplicaMidRun(`${run.runId}-kill-redis`);
     assert.deepEqual(after.map((v) => v.visits), after.map((_, i) => after[0]!.visits! + i), 'the count goes on, consecutively');
@@ -73,6 +83,10 @@ describe('sessions in each worker\'s memory', () => {
     await stack.switchStrategy('round_robin');
     const rr = await runCell({ store: 'memory', strategy: 'round_robin', workers: 1 }, run);
     assert.equal(rr.held, 0, `round_robin over ${replicas} replicas: ${JSON.stringify(rr)}`);
+    // The same as a load test: the session check's threshold fails the run (the topology given: the replicas are new).
+    const loadtest = await make('loadtest', SESSIONS_LOADTEST, { EXPECTED_REPLICAS: String(replicas), EXPECTED_WORKERS: '1' });
+    assert.match(loadtest.output, /Error 99/, loadtest.output);
+    assert.match(loadtest.output, /thresholds on metrics .*'checks\{check:session visits run 1\.\.5 without a reset\}' have been crossed/, loadtest.output);
     for (const strategy of ['ip_hash', 'hash']) {
       await stack.switchStrategy(strategy);
       const r = await runCell({ store: 'memory', strategy, workers: 1 }, run);

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { parse } from 'yaml';
 import { repoRoot } from '../../tools/lib/repo.js';
-import { toStack, type JsonObject } from '../../tools/swarm/src/stack.js';
+import { merge, toStack, type JsonObject } from '../../tools/swarm/src/stack.js';
 
 const run = promisify(execFile);
 const overlay = parse(readFileSync(path.join(repoRoot, 'swarm/stack.overlay.yaml'), 'utf8')) as JsonObject;
@@ -17,7 +17,7 @@ const overlay = parse(readFileSync(path.join(repoRoot, 'swarm/stack.overlay.yaml
 async function composeConfig(files: string[]): Promise<JsonObject> {
   const { stdout } = await run('docker', ['compose', ...files.flatMap((f) => ['-f', f]), 'config', '--format', 'json'], {
     cwd: repoRoot,
-    env: { ...process.env, NGINX_VERSION: '1', NODE_VERSION: '1', PROMETHEUS_VERSION: '1', NGINX_EXPORTER_VERSION: '1' },
+    env: { ...process.env, NGINX_VERSION: '1', NODE_VERSION: '1', PROMETHEUS_VERSION: '1', NGINX_EXPORTER_VERSION: '1', VALKEY_VERSION: '1' },
     maxBuffer: 16 * 1024 * 1024,
   });
   return JSON.parse(stdout) as JsonObject;
@@ -57,8 +57,17 @@ for (const [mode, files] of [['online', ['compose.yaml']], ['offline', ['compose
         const targets = ((s.configs as JsonObject[] | undefined) ?? []).map((c) => String(c.target));
         assert.ok(targets.some((t) => t === v.target || t.startsWith(`${String(v.target)}/`)), `${name}: ${String(v.source)} is not a config`);
       }
+      // The same networks (the session store's internal one included), and the same secrets under the same names.
+      assert.deepEqual(Object.keys((s.networks as JsonObject | undefined) ?? {}).sort(), Object.keys((svc.networks as JsonObject | undefined) ?? {}).sort(), `${name}.networks`);
+      assert.deepEqual(((s.secrets as JsonObject[] | undefined) ?? []).map((r) => r.target).sort(), ((svc.secrets as JsonObject[] | undefined) ?? []).map((r) => r.target ?? r.source).sort(), `${name}.secrets`);
       for (const key of ['build', 'depends_on', 'profiles', 'restart', 'tmpfs', 'security_opt']) assert.equal(s[key], undefined, `${name}.${key} must not reach the stack`);
       assert.equal((s.deploy as JsonObject).endpoint_mode, 'dnsrr', `${name}: no IPVS, so no virtual IP`);
+    }
+    // compose's networks are overlays on the swarm; an internal one (the session store's) stays internal.
+    for (const [name, net] of Object.entries((config.networks as Record<string, JsonObject> | undefined) ?? {})) {
+      const swarmNet = (stack.networks as Record<string, JsonObject>)[name];
+      assert.equal(swarmNet?.driver, 'overlay', `networks.${name}`);
+      assert.equal(swarmNet?.internal === true, net.internal === true, `networks.${name}.internal`);
     }
     const configs = stack.configs as Record<string, JsonObject>;
     for (const c of Object.values(configs)) {
@@ -69,9 +78,18 @@ for (const [mode, files] of [['online', ['compose.yaml']], ['offline', ['compose
   });
 }
 
-test('the api rolls out start-first, rolls back on failure, and monitors long enough to see a late failure', async () => {
+// make test-swarm merges tests/swarm/stack.test-overlay.yaml (shorter healthchecks and monitor): the rule holds there too.
+const testOverlay = merge(overlay, parse(readFileSync(path.join(repoRoot, 'tests/swarm/stack.test-overlay.yaml'), 'utf8')) as JsonObject) as JsonObject;
+
+test('the test overlay changes only the api\'s healthcheck timings and its update/rollback waits', () => {
+  const api = ((parse(readFileSync(path.join(repoRoot, 'tests/swarm/stack.test-overlay.yaml'), 'utf8')) as JsonObject).services as JsonObject).api as JsonObject;
+  assert.deepEqual(Object.keys(api).sort(), ['deploy', 'healthcheck']);
+  assert.deepEqual(Object.keys(api.healthcheck as JsonObject).sort(), ['interval', 'retries', 'start_period', 'timeout']);
+});
+
+for (const [which, over] of [['production', overlay], ['make test-swarm', testOverlay]] as const) test(`${which}: the api rolls out start-first, rolls back on failure, and monitors long enough to see a late failure`, async () => {
   const config = await composeConfig(['compose.yaml']);
-  const api = (toStack(config, overlay, { stack: 'scaleout' }).services as Record<string, JsonObject>).api!;
+  const api = (toStack(config, over, { stack: 'scaleout' }).services as Record<string, JsonObject>).api!;
   const deploy = api.deploy as JsonObject;
   const update = deploy.update_config as JsonObject;
   assert.equal(update.order, 'start-first');
@@ -80,7 +98,7 @@ test('the api rolls out start-first, rolls back on failure, and monitors long en
   const hc = api.healthcheck as JsonObject;
   const secs = (v: unknown): number => Number(/^(\d+)s$/.exec(String(v))?.[1] ?? NaN);
   const slowestFailure = secs(hc.start_period) + secs(hc.interval) * Number(hc.retries);
-  assert.ok(secs(update.monitor) >= slowestFailure, `monitor ${String(update.monitor)} < start_period + interval x retries = ${slowestFailure} s`);
+  assert.ok(secs(update.monitor) >= slowestFailure && secs((deploy.rollback_config as JsonObject).monitor) >= slowestFailure, `monitor ${String(update.monitor)} < start_period + interval x retries = ${slowestFailure} s`);
   assert.match(JSON.stringify(hc.test), /\/readyz/, 'the healthcheck that gates the rollout is readiness');
   assert.equal(api.hostname, 'api-{{.Task.Slot}}');
   const nginx = (toStack(config, overlay, { stack: 'scaleout' }).services as Record<string, JsonObject>).nginx!;

@@ -5,17 +5,41 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { repoRoot } from '../../tools/lib/repo.js';
-import { hostDocker, make, makeOk, swarmDocker, swarmName, stack, until } from './swarmStack.js';
+import { hostDocker, make, makeOk, runScript, swarmDocker, swarmName, stack, until, type MakeResult } from './swarmStack.js';
 
 async function swarmIdentity(): Promise<string> {
   const cluster = (await swarmDocker(['info', '-f', '{{.Swarm.Cluster.ID}}'])).trim();
   const nodes = (await swarmDocker(['node', 'ls', '--format', '{{.ID}} {{.Hostname}} {{.Status}}'])).trim().split('\n').sort().join(', ');
   const containers = (await hostDocker(['ps', '-q', '--no-trunc', '--filter', `label=org.scaleout.swarm=${swarmName}`])).trim().split('\n').sort().join(',');
-  const api = (await swarmDocker(['service', 'inspect', '-f', '{{.Version.Index}}', `${stack}_api`])).trim();
-  return JSON.stringify({ cluster, nodes, containers, api });
+  // `docker stack deploy` writes every service again (its Version.Index moves even when nothing changed), so the
+  // proof of "no service update" is that no task was replaced: the same running tasks, and the same api image.
+  const tasks = (await swarmDocker(['stack', 'ps', '-q', '--filter', 'desired-state=running', stack])).trim().split('\n').sort().join(',');
+  const image = (await swarmDocker(['service', 'inspect', '-f', '{{.Spec.TaskTemplate.ContainerSpec.Image}}', `${stack}_api`])).trim();
+  return JSON.stringify({ cluster, nodes, containers, tasks, image });
 }
 
+test('with DOCKER_HOST set (a real manager), swarm up and the make swarm-* targets create no local node and talk to that host', async () => {
+  // A manager that isn't there: each command must try it, say so, and never fall back to creating local nodes.
+  // (swarm.sh up directly: make swarm-up would first build the offline stand-ins on that engine, which takes minutes.)
+  const manager = `unix:///tmp/no-such-manager-${process.pid}.sock`;
+  const other = `${swarmName}-dockerhost-check`;
+  const runs: Array<[string, Promise<MakeResult>]> = [
+    ['swarm.sh up', runScript('tools/swarm/swarm.sh', ['up'], { DOCKER_HOST: manager, SWARM_NAME: other })],
+    ...(['swarm-ps', 'swarm-scale', 'swarm-drain', 'swarm-logs'] as const).map((t): [string, Promise<MakeResult>] => [`make ${t}`, make(t, { DOCKER_HOST: manager, SWARM_NAME: other, N: '3', NODE: 'node2' })]),
+  ];
+  for (const [what, pending] of runs) {
+    const r = await pending;
+    assert.notEqual(r.code, 0, `${what} against a missing manager must fail:\n${r.output}`);
+    assert.ok(r.output.includes(manager), `${what} names the manager it tried:\n${r.output}`);
+    assert.doesNotMatch(r.output, /==> \[swarm\] (node|network|registry|swarm init)/, `${what} created local swarm parts:\n${r.output}`);
+  }
+  assert.equal((await hostDocker(['ps', '-aq', '--filter', `label=org.scaleout.swarm=${other}`])).trim(), '', 'local containers created');
+});
+
 test('a second make swarm-up is idempotent: same swarm, same nodes and containers, no service update', async () => {
+  // First back to the declared state: 35-nginx-update forced a new nginx task (`service update --force` bumps the
+  // spec's ForceUpdate, which a stack deploy resets, replacing that task once more). Then the second must change nothing.
+  await makeOk('swarm-up');
   const before = await swarmIdentity();
   await makeOk('swarm-up');
   assert.equal(await swarmIdentity(), before);

@@ -37,6 +37,19 @@ export async function make(target: string, vars: Readonly<Record<string, string>
   });
 }
 
+/** A script of the repository with extra environment, as make would run it. */
+export async function runScript(script: string, args: readonly string[], env: Readonly<Record<string, string>>): Promise<MakeResult> {
+  const started = Date.now();
+  return new Promise((resolve, reject) => {
+    const child = spawn(path.join(repoRoot, script), [...args], { cwd: repoRoot, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (c: Buffer) => (output += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (output += c.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? 1, output, durationMs: Date.now() - started }));
+  });
+}
+
 export async function makeOk(target: string, vars: Readonly<Record<string, string>> = {}): Promise<MakeResult> {
   const r = await make(target, vars);
   if (r.code !== 0) throw new Error(`make ${target} ${JSON.stringify(vars)} exited ${r.code}:\n${r.output}`);

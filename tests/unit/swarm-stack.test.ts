@@ -49,6 +49,7 @@ const config: JsonObject = {
     },
   },
   volumes: { data: { name: 'demo_data' } },
+  networks: { default: { name: 'demo_default', ipam: {} }, store: { name: 'demo_store', internal: true, ipam: {} } },
   secrets: { pw: { name: 'demo_pw', file: '/r/secret' }, extra_ca: { file: '/r/ca' } },
 };
 
@@ -78,7 +79,8 @@ test('compose-only keys go, restart and tmpfs are translated, the overlay merges
   });
   // Services the overlay names but compose left out (Grafana offline) stay out.
   assert.equal(services.grafana, undefined);
-  assert.deepEqual((stack.networks as JsonObject).default, { driver: 'overlay', attachable: true });
+  // compose's networks become overlays named by the stack; an internal one stays internal.
+  assert.deepEqual(stack.networks, { default: { driver: 'overlay', attachable: true }, store: { driver: 'overlay', internal: true } });
 });
 
 test('bind mounts become content-named configs, one per file, executables stay executable, READMEs stay out', () => {
@@ -98,7 +100,7 @@ test('bind mounts become content-named configs, one per file, executables stay e
   assert.deepEqual(nginx.ports, [{ mode: 'host', target: 8080, published: 18580, protocol: 'tcp' }]);
   // Secrets are content-named too; the build-only one is not in the stack.
   const secretName = contentName('demo', 'pw', Buffer.from('s3cret'));
-  assert.deepEqual(nginx.secrets, [{ source: secretName, target: 'pw', mode: 0o400 }]);
+  assert.deepEqual(nginx.secrets, [{ source: secretName, target: 'pw', mode: 0o444 }]);
   assert.deepEqual(Object.keys(stack.secrets as JsonObject), [secretName]);
 });
 

@@ -109,10 +109,19 @@ ensure_swarm() {
         "docker exec $(node_name "$k") docker swarm leave --force   (or make swarm-down for a fresh swarm)"
     fi
     log "$(node_name "$k") joins the swarm"
+    # The entries the manager still keeps for this hostname: a node that left joins as a new node id, and the
+    # manager marks the old one Down only after its heartbeat times out, so it is removed by id after the join.
+    local old
+    old=$(docker exec "$manager" docker node ls --format '{{.ID}} {{.Hostname}}' | awk -v h="node$k" '$2 == h {print $1}')
     # A join that fails says why (wrong token, manager unreachable, address in use): print it and stop.
     if ! out=$(docker exec "$(node_name "$k")" docker swarm join --token "$token" "$ip:2377" 2>&1); then
       die "$(node_name "$k") could not join the swarm at $ip:2377: $out"
     fi
+    local id
+    for id in $old; do
+      log "forgetting the old entry of node$k ($id)"
+      docker exec "$manager" docker node rm --force "$id" >/dev/null || true
+    done
   done
 }
 

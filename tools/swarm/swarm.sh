@@ -57,7 +57,11 @@ compose_config() { compose config --format json; }
 stack_file() {
   mkdir -p "$root/swarm/build"
   local f="$root/swarm/build/$STACK.stack.yaml"
-  compose_config | $GENERATOR stack --stack "$STACK" --registry "$REGISTRY" > "$f"
+  # `|| die`: inside $(...) a failed pipeline would not stop the script, and an empty stack file would be deployed.
+  local extra=() o
+  # SWARM_EXTRA_OVERLAYS: more overlay files merged after swarm/stack.overlay.yaml (make test-swarm's faster checks).
+  for o in ${SWARM_EXTRA_OVERLAYS:-}; do [ -r "$o" ] || die "SWARM_EXTRA_OVERLAYS: $o is not a readable file"; extra+=(--extra-overlay "$o"); done
+  compose_config | $GENERATOR stack --stack "$STACK" --registry "$REGISTRY" "${extra[@]}" > "$f" || die "generating the stack file failed (the error is above)"
   echo "$f"
 }
 
@@ -137,7 +141,7 @@ deploy_stack() { # <api version>
   local replicas
   # A running stack keeps its task count (make swarm-scale); API_REPLICAS is the count of a first deploy.
   replicas=$(running_replicas); replicas=${replicas:-${API_REPLICAS:-3}}
-  f=$(API_VERSION=$1 API_REPLICAS=$replicas stack_file)
+  f=$(API_VERSION=$1 API_REPLICAS=$replicas stack_file) || exit 1
   # --resolve-image always: the manager pins each tag to its digest, so every node runs the very same image.
   swarm stack deploy --prune --resolve-image always --detach=true -c "$f" "$STACK" >/dev/null
 }
@@ -217,21 +221,36 @@ cmd_ps() {
   done
 }
 
+# task_logs <task-id> <file>: one task's log, bounded, retried once. `docker service logs` intermittently never
+# ends its stream (moby/moby#38640, docker/cli#4678; seen here after a node was lost and came back), so each
+# task is read on its own, in parallel: a hung stream costs that task's lines for one bound, not the whole answer.
+task_logs() {
+  local try
+  for try in 1 2; do
+    timeout "${SWARM_LOG_TIMEOUT_SEC:-15}" env DOCKER_HOST="$(manager_host)" docker service logs --timestamps --no-trunc \
+      --since "${SWARM_LOG_SINCE:-30m}" --tail "${SWARM_LOG_TAIL:-2000}" "$1" > "$2" 2>&1 && return 0
+    [ "$try" = 1 ] && : > "$2"
+  done
+  printf '    (the log of task %s did not arrive within %s s, twice)\n' "$1" "${SWARM_LOG_TIMEOUT_SEC:-15}" >&2
+}
+
 cmd_logs() { # [request-id]
-  local id=${1:-} svc
-  # `docker service logs` through the manager gathers every task's log from whichever node runs it: Swarm's own way.
-  # Merged by timestamp; each line is prefixed with its task (service.slot.task@node).
+  local id=${1:-} svc task dir
+  dir=$(mktemp -d); trap 'rm -rf "$dir"' RETURN
+  # `docker service logs` through the manager fetches each task's log from whichever node runs it: Swarm's own way.
+  # Every task of the stack that should be running, each prefixed with service.slot.task@node; merged by timestamp.
   for svc in $(swarm service ls --filter "label=com.docker.stack.namespace=$STACK" --format '{{.Name}}'); do
-    # Bounded: after a node was lost and came back, `docker service logs` was seen to wait forever on the tasks
-    # that ran there (Engine 20.10); what arrived within the bound is still printed.
-    timeout "${SWARM_LOG_TIMEOUT_SEC:-30}" env DOCKER_HOST="$(manager_host)" docker service logs --timestamps --no-trunc --tail "${SWARM_LOG_TAIL:-2000}" "$svc" 2>&1 || true
-  done | if [ -n "$id" ]; then grep -F -- "$id" || die "no log line carries the request id $id"; else cat; fi \
+    for task in $(swarm service ps -q --filter desired-state=running "$svc"); do task_logs "$task" "$dir/$task" & done
+  done
+  wait
+  cat "$dir"/* 2>/dev/null | if [ -n "$id" ]; then grep -F -- "$id" || die "no log line carries the request id $id"; else cat; fi \
     | awk '{ ts=""; for (i=1;i<=NF;i++) if ($i ~ /^[0-9]{4}-[0-9]{2}-[0-9]{2}T/) { ts=$i; break } print ts "\t" $0 }' | sort -s -k1,1 | cut -f2-
 }
 
 node_id() { # <hostname>
-  local id
-  id=$(swarm node ls --filter "name=$1" --format '{{.ID}} {{.Hostname}}' | awk -v n="$1" '$2 == n {print $1}')
+  local id list
+  list=$(swarm node ls --format '{{.ID}} {{.Hostname}}') || die "cannot list the swarm's nodes through $(manager_host) (the error is above)"
+  id=$(awk -v n="$1" '$2 == n {print $1}' <<<"$list")
   [ -n "$id" ] || die "no node named $1 (make swarm-ps lists them)"
   echo "$id"
 }
@@ -242,9 +261,12 @@ cmd_availability() { # drain|active <node>
   swarm node update --availability "$1" "$id" >/dev/null
   log "$2: $1"
   if [ "$1" = drain ]; then
-    # The orchestrator moves the tasks asynchronously: wait until none is meant to run there any more.
+    # The orchestrator moves the tasks asynchronously: wait until none is meant to run there any more, and then
+    # until none still runs there. A drained task stops within its grace period, and until it has, `service ls`
+    # counts it as running: the convergence check below would pass before the replacements are up.
     for _ in $(seq 1 120); do
-      [ -z "$(swarm node ps -q --filter desired-state=running "$id" 2>/dev/null)" ] && break
+      [ -z "$(swarm node ps -q --filter desired-state=running "$id" 2>/dev/null)" ] \
+        && ! swarm node ps --format '{{.CurrentState}}' "$id" 2>/dev/null | grep -q '^Running' && break
       sleep 1
     done
   fi

@@ -36,15 +36,16 @@ await build({
       'const __dirname = __pathDirname(__filename);',
     ].join('\n'),
   },
-  // Optional Nest packages this app does not use. Nest imports them lazily, only for the features that
-  // need them (microservices, websockets, class-validator's ValidationPipe).
+  // Optional packages this app does not use, loaded lazily (or inside try/catch) only by the features that need
+  // them: Nest's microservices and class-validator's ValidationPipe; ws's native speed-ups (bufferutil,
+  // utf-8-validate: ws falls back to JavaScript without them).
   external: [
     '@nestjs/microservices',
     '@nestjs/microservices/*',
-    '@nestjs/websockets',
-    '@nestjs/websockets/*',
     'class-validator',
     'class-transformer',
+    'bufferutil',
+    'utf-8-validate',
   ],
 });
 

@@ -5,6 +5,7 @@ import { EchoModule } from './echo/echo.module.js';
 import { HealthModule } from './health/health.module.js';
 import { IdentityModule } from './identity/identity.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
+import { RealtimeModule } from './realtime/realtime.module.js';
 import { SessionModule } from './session/session.module.js';
 import { WorkloadModule } from './workload/workload.module.js';
 
@@ -21,6 +22,7 @@ export class AppModule {
         HealthModule,
         MetricsModule,
         SessionModule,
+        RealtimeModule,
         // Not imported at all unless enabled: the chaos routes then do not exist (JSON 404).
         ...(deps.config.chaosEnabled ? [ChaosModule] : []),
       ],

@@ -19,6 +19,8 @@ import { PinoNestLogger, type Logger } from './logging/logger.js';
 import { ApiMetrics } from './metrics/api-metrics.js';
 import { ContainerMetrics } from './metrics/container-metrics.js';
 import { httpMetricsMiddleware } from './metrics/http-metrics.middleware.js';
+import { RealtimeIoAdapter } from './realtime/realtime-io-adapter.js';
+import { RealtimeMetrics } from './realtime/realtime-metrics.js';
 
 /** Route templates, for the `route` metric label of requests that never reached the router. */
 export const ROUTES = ['/', '/whoami', '/work', '/io', '/echo', '/healthz', '/readyz', '/metrics', '/session', '/session/visits'] as const;
@@ -41,6 +43,8 @@ export interface Api {
   readiness: Readiness;
   drain: DrainConnections;
   metrics: ApiMetrics;
+  /** socket.io's server setup; the drain closes its sockets first (lifecycle/graceful-shutdown.ts). */
+  realtime: RealtimeIoAdapter;
   listen(port: number, host?: string): Promise<void>;
 }
 
@@ -90,6 +94,9 @@ export async function createApi(deps: ApiDeps): Promise<Api> {
   app.use(jsonBodyParser(config.bodyLimitBytes));
   app.use(jsonBodyErrorHandler(config.bodyLimitBytes, logger));
   app.useGlobalFilters(new AllExceptionsFilter(logger));
+  // Before init(): Nest creates the gateway's socket.io server through this adapter (realtime/realtime-io-adapter.ts).
+  const realtime = new RealtimeIoAdapter(app, { config, logger, metrics: new RealtimeMetrics(metrics) });
+  app.useWebSocketAdapter(realtime);
   await app.init();
 
   const server = app.getHttpServer() as Server;
@@ -101,6 +108,7 @@ export async function createApi(deps: ApiDeps): Promise<Api> {
     readiness,
     drain,
     metrics,
+    realtime,
     listen: async (port: number, host?: string) => {
       if (host === undefined) await app.listen(port);
       else await app.listen(port, host);

@@ -35,6 +35,10 @@ async function main(): Promise<void> {
     readiness,
     drain,
     publicServer: () => api?.server,
+    beforeDrain: () => {
+      const closed = api?.realtime.closeAllForDrain() ?? 0;
+      if (closed > 0) logger.info({ websockets: closed }, 'closed websockets for the drain (code 1012, clients reconnect)');
+    },
     afterDrain: () => metricsServer?.close(),
     drainTimeoutMs: config.drainTimeoutMs,
   });

@@ -21,6 +21,8 @@ export interface ApiSettings {
   readonly API_SCHED_POLICY?: 'rr' | 'none';
   /** express-session's store (make compare-sessions). */
   readonly SESSION_STORE?: 'memory' | 'redis';
+  /** socket.io's adapter (tests/stack/65-websockets' negative control). */
+  readonly SOCKET_ADAPTER?: 'memory' | 'redis';
 }
 
 /** The compose override of the keep-alive-off variant, relative to the repository root (the compose working directory). */

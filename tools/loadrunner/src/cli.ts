@@ -326,7 +326,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   );
   for (const line of describeErrors(result)) log(line);
   // The run in k6's summary shape: the thresholds are evaluated on it, and k6/lib formats it as for a k6 script.
-  const data = summaryData(result, plan.grid, plan.trendStats);
+  const data = summaryData(result, plan.grid, plan.trendStats, plan.thresholds.map((t) => t.metric));
   const thresholdResults = applyThresholds(data, plan.thresholds);
   process.stdout.write(formatSummaryText(data, { runId: plan.runId, grid: plan.grid }));
   await writeReports(args, plan, result, thresholdResults, data, log);

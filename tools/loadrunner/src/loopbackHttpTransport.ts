@@ -15,6 +15,8 @@ export type RequestOutcome =
       readonly servedBy: string | string[] | undefined;
       /** The response's X-Request-Id (nginx echoes the client's own id), for callers that match answers to requests. */
       readonly requestId: string | string[] | undefined;
+      /** The response's Set-Cookie lines, for the VU's cookie jar (undefined when there are none). */
+      readonly setCookie: string[] | undefined;
       readonly durationMs: number;
       /** Only when send() was asked to keep the response (for checks): all headers, and the body unless discarded. */
       readonly kept?: { readonly headers: http.IncomingHttpHeaders; readonly body: Buffer | null };
@@ -138,11 +140,12 @@ export class LoopbackHttpTransport {
       const status = res.statusCode ?? 0;
       const servedBy = res.headers['x-served-by'];
       const requestId = res.headers['x-request-id'];
+      const setCookie = res.headers['set-cookie'];
       const chunks: Buffer[] | null = keep === 'body' ? [] : null;
       res.on('end', () => {
         const durationMs = performance.now() - startedAt;
         const kept = keep === 'none' ? undefined : { headers: res.headers, body: chunks === null ? null : Buffer.concat(chunks) };
-        finish({ kind: 'response', status, servedBy, requestId, durationMs, ...(kept === undefined ? {} : { kept }) });
+        finish({ kind: 'response', status, servedBy, requestId, setCookie, durationMs, ...(kept === undefined ? {} : { kept }) });
       });
       res.on('error', (err) => finish(this.failure(err, startedAt)));
       // Otherwise discard the body without turning it into JS strings; its bytes are still counted on the socket.

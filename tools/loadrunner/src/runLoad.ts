@@ -8,12 +8,14 @@
 // An iteration is one entry of the weighted mix: a single request or a sequence sent one after another.
 // Every run is bounded: after `durationSec` no new iteration starts, running iterations get `gracefulStopMs` to
 // finish (k6 `gracefulStop`), then whatever is left is cut and every socket is closed.
+// Each VU has its own cookie jar, like k6 (src/vuCookieJars.ts): Set-Cookie is stored and sent back by that VU only.
 import { arrivalsDue, cumulativeArrivals, rateAt, totalArrivals, validateStages } from './arrivalSchedule.js';
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { resolveLoopbackTarget, type LoopbackTarget } from './loopbackTarget.js';
 import { LoopbackHttpTransport, type RequestOutcome } from './loopbackHttpTransport.js';
 import { isDefaultExpectedStatus, RunRecorder } from './runRecorder.js';
+import { VuCookieJars } from './vuCookieJars.js';
 import { createWeightedPicker } from './weightedPicker.js';
 import type {
   ClosedScenario, HttpMethod, IterationSpec, LoadResult, OpenScenario, PlannedRequest, ProgressSnapshot, RequestContext, RequestSpec, ResponseView,
@@ -187,6 +189,7 @@ export async function runLoad(options: RunLoadOptions): Promise<LoadResult> {
   const keepForChecks = options.discardResponseBodies === false ? 'body' : 'headers';
   const pick = createWeightedPicker(options.requests.map((spec) => prepareIteration(spec, target)));
 
+  const cookieJars = new VuCookieJars(target.baseUrl);
   const transport = new LoopbackHttpTransport(target, { keepAlive: options.keepAlive ?? true, maxSockets: connections, timeoutMs });
   const startedAtIso = new Date().toISOString();
   const startedAt = performance.now();
@@ -206,6 +209,8 @@ export async function runLoad(options: RunLoadOptions): Promise<LoadResult> {
       try {
         path = request.pathFor(ctx);
         headers = request.headersFor(ctx);
+        const cookie = cookieJars.cookieHeader(ctx.vu, path);
+        if (cookie !== undefined) headers = { ...headers, cookie };
       } catch (err) {
         // A broken path/header function is a bug in the scenario: stop the run and report it, loudly.
         fatalError ??= err;
@@ -215,6 +220,7 @@ export async function runLoad(options: RunLoadOptions): Promise<LoadResult> {
       const sentAtMs = onRequestDone === undefined ? 0 : performance.timeOrigin + performance.now();
       transport.send(request.method, path, headers, request.body, (outcome) => {
         const now = performance.now();
+        if (outcome.kind === 'response') cookieJars.store(ctx.vu, path, outcome.setCookie);
         if (request.checks !== undefined && outcome.kind !== 'interrupted') {
           const view = responseView(outcome.kind === 'response' ? outcome.status : 0, outcome.kind === 'response' ? outcome.kept : undefined);
           for (const [label, condition] of request.checks) {

@@ -36,8 +36,17 @@ function trend(s: LatencyStats): K6Metric {
   };
 }
 
-/** k6's summary data for a run, with one served_by sub-metric per replica/worker pair (and per grid pair). */
-export function summaryData(result: LoadResult, grid: TallyGrid, trendStats: readonly string[] = DEFAULT_TREND_STATS): K6SummaryData {
+/** A check's sub-metric, `checks{check:<name>}`: k6 tags every check sample with its name. */
+const CHECK_SUB_METRIC = /^checks\{check:(.*)\}$/;
+
+/**
+ * k6's summary data for a run, with one served_by sub-metric per replica/worker pair (and per grid pair), and a
+ * `checks{check:<name>}` rate for each check that `thresholdMetrics` names (k6 keeps a sub-metric only when a
+ * threshold names it; one no sample reached stays absent, so its threshold is not evaluated, as in k6).
+ */
+export function summaryData(
+  result: LoadResult, grid: TallyGrid, trendStats: readonly string[] = DEFAULT_TREND_STATS, thresholdMetrics: readonly string[] = [],
+): K6SummaryData {
   const seconds = result.elapsedSec;
   const counter = (count: number, contains: K6Metric['contains'] = 'default'): K6Metric => ({
     type: 'counter', contains, values: { count, rate: seconds > 0 ? count / seconds : 0 },
@@ -62,6 +71,11 @@ export function summaryData(result: LoadResult, grid: TallyGrid, trendStats: rea
     const passes = result.checks.reduce((sum, c) => sum + c.passes, 0);
     const fails = result.checks.reduce((sum, c) => sum + c.fails, 0);
     metrics['checks'] = { type: 'rate', contains: 'default', values: { rate: passes / (passes + fails), passes, fails } };
+    for (const metric of thresholdMetrics) {
+      const name = CHECK_SUB_METRIC.exec(metric)?.[1];
+      const check = name === undefined ? undefined : result.checks.find((c) => c.name === name);
+      if (check !== undefined) metrics[metric] = { type: 'rate', contains: 'default', values: { rate: check.passes / (check.passes + check.fails), passes: check.passes, fails: check.fails } };
+    }
   }
   const d = result.distribution;
   if (d.attributed > 0) metrics[SERVED_BY] = counter(d.attributed);

@@ -180,7 +180,10 @@ export function toStack(config: JsonObject, overlay: JsonObject, options: StackO
         if (typeof def.file !== 'string') throw new Error(`secrets.${key}: only file secrets are supported`);
         const secretName = contentName(options.stack, key, files.read(def.file));
         secretsOut[secretName] = { name: secretName, file: def.file };
-        return { source: secretName, target: String(ref.target ?? key), mode: 0o400 };
+        // 0444, like compose's file secrets (mounted as the file is, 0644): Swarm mounts secrets owned by root, and
+        // the images' non-root users (the api's `node`, valkey's `valkey`) must read theirs. The tmpfs it lives on is
+        // visible inside that task's container only.
+        return { source: secretName, target: String(ref.target ?? key), mode: 0o444 };
       });
     }
     out[name] = svc;
@@ -192,10 +195,7 @@ export function toStack(config: JsonObject, overlay: JsonObject, options: StackO
     if (out[name] !== undefined) out[name] = merge(out[name], over);
   }
 
-  const stack: JsonObject = {
-    services: out,
-    networks: { default: { driver: 'overlay', attachable: true } },
-  };
+  const stack: JsonObject = { services: out, networks: stackNetworks(config) };
   if (isObject(config.volumes) && Object.keys(config.volumes).length > 0) {
     // Named volumes: node-local, created by Swarm on the node the task lands on (hence the placement constraints).
     stack.volumes = Object.fromEntries(Object.keys(config.volumes).map((k) => [k, {}]));
@@ -203,6 +203,24 @@ export function toStack(config: JsonObject, overlay: JsonObject, options: StackO
   if (Object.keys(configs).length > 0) stack.configs = configs;
   if (Object.keys(secretsOut).length > 0) stack.secrets = secretsOut;
   return stack;
+}
+
+/**
+ * compose's networks as overlays spanning the nodes. `internal` stays (the session store's network has no route out
+ * and nothing on it is published); compose's `name` goes, so `docker stack deploy` prefixes each with the stack.
+ * The default network is attachable: a container started by hand on a node (a debugging shell) can join it.
+ */
+export function stackNetworks(config: JsonObject): JsonObject {
+  const networks: JsonObject = { default: {} };
+  for (const [name, raw] of Object.entries(isObject(config.networks) ? config.networks : {})) {
+    const net = isObject(raw) ? raw : {};
+    if (net.external === true) throw new Error(`networks.${name}: external networks must exist on the swarm; not supported`);
+    networks[name] = net.internal === true ? { internal: true } : {};
+  }
+  for (const [name, net] of Object.entries(networks)) {
+    networks[name] = { driver: 'overlay', ...(name === 'default' ? { attachable: true } : {}), ...(net as JsonObject) };
+  }
+  return networks;
 }
 
 /** Every image the stack runs, for pushing to the registry: [as built locally, as the nodes pull it]. */

@@ -33,6 +33,20 @@ export interface ApiConfig {
    */
   trustProxyHops: number;
   session: SessionConfig;
+  realtime: RealtimeConfig;
+}
+
+/** Which socket.io adapter joins the workers' rooms: the shared store (every worker is one room space) or none. */
+export type SocketAdapterKind = 'memory' | 'redis';
+
+export interface RealtimeConfig {
+  /** redis: @socket.io/redis-streams-adapter over the session store (SESSION_STORE_URL); memory: this worker only. */
+  adapter: SocketAdapterKind;
+  /** socket.io's maxHttpBufferSize: a bigger message closes that socket (bad input, never a worker). */
+  maxMessageBytes: number;
+  /** socket.io's heartbeat; nginx's proxy_read_timeout for /socket.io/ must stay above interval + timeout. */
+  pingIntervalMs: number;
+  pingTimeoutMs: number;
 }
 
 /** Where express-session keeps sessions: this worker's memory, or the shared store (docs/state.md). */
@@ -78,6 +92,9 @@ export function loadApiConfig(env: Env): ApiConfig {
   const sessionStore = text('SESSION_STORE') ?? 'memory';
   if (sessionStore !== 'memory' && sessionStore !== 'redis') throw new Error(`SESSION_STORE must be memory or redis, got "${sessionStore}"`);
 
+  const socketAdapter = text('SOCKET_ADAPTER') ?? 'memory';
+  if (socketAdapter !== 'memory' && socketAdapter !== 'redis') throw new Error(`SOCKET_ADAPTER must be memory or redis, got "${socketAdapter}"`);
+
   const logLevel = (text('LOG_LEVEL') ?? 'info') as LogLevel;
   if (!LOG_LEVELS.includes(logLevel)) throw new Error(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
 
@@ -116,5 +133,12 @@ export function loadApiConfig(env: Env): ApiConfig {
       storeTimeoutMs: int('SESSION_STORE_TIMEOUT_MS', 1000, 1),
     },
     trustProxyHops: int('TRUST_PROXY_HOPS', 0),
+    realtime: {
+      adapter: socketAdapter,
+      maxMessageBytes: int('SOCKET_MAX_MESSAGE_BYTES', 16_384, 1),
+      // socket.io's own defaults (25 s + 20 s).
+      pingIntervalMs: int('SOCKET_PING_INTERVAL_MS', 25_000, 1),
+      pingTimeoutMs: int('SOCKET_PING_TIMEOUT_MS', 20_000, 1),
+    },
   };
 }

@@ -20,6 +20,11 @@ export interface ShutdownDeps {
   drain: DrainConnections;
   /** Returns the public server once it exists (a signal can arrive during startup). */
   publicServer: () => Server | undefined;
+  /**
+   * Runs as the drain starts, before the HTTP drain: closes every websocket so its client reconnects to another
+   * worker at once (realtime/realtime-io-adapter.ts). An open websocket would otherwise hold the drain to its timeout.
+   */
+  beforeDrain?: () => void;
   /** Extra cleanup once drained (the internal metrics server). */
   afterDrain?: () => Promise<void> | void;
   drainTimeoutMs: number;
@@ -50,6 +55,11 @@ export function installGracefulShutdown(deps: ShutdownDeps): { shutdown: (reason
       exit(1);
     }, deps.drainTimeoutMs + 1000).unref();
 
+    try {
+      deps.beforeDrain?.();
+    } catch (error) {
+      deps.logger.warn({ err: error }, 'closing websockets before the drain failed');
+    }
     const server = deps.publicServer();
     const result = server?.listening ? await deps.drain.drain(server, deps.drainTimeoutMs) : 'drained';
     try {

@@ -1,0 +1,179 @@
+// The socket.io server every worker runs on the public port's default path /socket.io/ (Nest's IoAdapter, with the
+// settings that matter behind nginx and pm2), and the adapter that makes every worker of every replica one room space.
+//
+// Why @socket.io/redis-streams-adapter rather than @socket.io/redis-adapter (pub/sub):
+//  - a broadcast goes into a Redis stream that each worker reads from its last offset, so a worker whose store
+//    connection drops for a moment catches up on what it missed; with pub/sub those messages are simply lost;
+//  - it supports socket.io's connection-state recovery (the stream is the replay log), pub/sub does not;
+//  - it runs on the node-redis client the sessions already use (one client library, one store: `valkey`).
+//  https://socket.io/docs/v4/redis-streams-adapter/
+//
+// SOCKET_ADAPTER=memory keeps socket.io's default in-memory adapter: a room is then one worker's room only (the
+// negative control of tests/stack/60-websockets, and the k8s fallback, which has no store: docs/state.md).
+
+import type { INestApplicationContext } from '@nestjs/common';
+import { IoAdapter } from '@nestjs/platform-socket.io';
+import { createAdapter } from '@socket.io/redis-streams-adapter';
+import { createClient } from 'redis';
+import type { Server, ServerOptions, Socket } from 'socket.io';
+import type { ApiConfig } from '../config/api-config.js';
+import type { Logger } from '../logging/logger.js';
+import { readSecretFile } from '../session/session-store.js';
+import { eventLabel, type RealtimeMetrics } from './realtime-metrics.js';
+
+/** RFC 6455 close code 1012 "Service Restart": the server is restarting, reconnect (IANA WebSocket close codes). */
+export const WS_CLOSE_SERVICE_RESTART = 1012;
+
+/** The connect_error a client gets while the store is unavailable (err.message; err.data.statusCode 503). */
+export const STORE_UNAVAILABLE_MESSAGE = 'Realtime store unavailable, try again shortly.';
+
+interface StoreErrorData {
+  statusCode: number;
+  error: string;
+}
+
+function createStoreClient(config: ApiConfig) {
+  const { session } = config;
+  return createClient({
+    url: session.storeUrl,
+    ...(session.storePasswordFile ? { password: readSecretFile(session.storePasswordFile) } : {}),
+    // Unlike the session client, the offline queue stays ON: the adapter's stream reader loops on XREAD, and with
+    // the queue off every XREAD fails at once while the store is down, so the loop would spin a core.
+    socket: {
+      connectTimeout: session.storeTimeoutMs,
+      reconnectStrategy: (retries: number) => Math.min(100 * 2 ** retries, 1000),
+    },
+  });
+}
+type StoreClient = ReturnType<typeof createStoreClient>;
+
+export interface RealtimeIoAdapterOptions {
+  config: ApiConfig;
+  logger: Logger;
+  metrics: RealtimeMetrics;
+}
+
+export class RealtimeIoAdapter extends IoAdapter {
+  private server: Server | undefined;
+  private storeClient: StoreClient | undefined;
+  private draining = false;
+
+  constructor(
+    app: INestApplicationContext,
+    private readonly options: RealtimeIoAdapterOptions,
+  ) {
+    super(app);
+  }
+
+  override createIOServer(port: number, options?: ServerOptions): Server {
+    const { config, logger, metrics } = this.options;
+    const { realtime } = config;
+    const settings: Partial<ServerOptions> = {
+      ...options,
+      // The client bundle is not served: clients bring socket.io-client from npm (and the bundle is not in dist/).
+      serveClient: false,
+      // Bad input: a message (or a polling POST) above this closes that one socket ("message too big"), nothing else.
+      maxHttpBufferSize: realtime.maxMessageBytes,
+      pingInterval: realtime.pingIntervalMs,
+      pingTimeout: realtime.pingTimeoutMs,
+      // Long-polling stays allowed so that its failure under pm2 can be shown (docs/state.md): pm2's primary deals each
+      // polling request to the next worker, which does not know the session ("Session ID unknown", 400). Clients
+      // must connect with transports: ['websocket'].
+      transports: ['polling', 'websocket'],
+      // A draining worker accepts no new engine.io connection (403): nginx may still hand it an upgrade on a
+      // kept-alive connection, and the client's reconnect then lands on another worker.
+      allowRequest: (_req, callback) => callback(this.draining ? 'worker draining' : null, !this.draining),
+    };
+    const server = super.createIOServer(port, settings as ServerOptions) as Server;
+    this.server = server;
+
+    if (realtime.adapter === 'redis') {
+      const client = this.connectStore();
+      server.adapter(createAdapter(client, { streamName: 'socket.io' }));
+      // Connects degrade like the session routes when the store is down: a clear error at once, never a hang.
+      server.use((_socket, next) => {
+        void this.storeAvailable(client).then((up) => {
+          if (up) return next();
+          const error = new Error(STORE_UNAVAILABLE_MESSAGE) as Error & { data: StoreErrorData };
+          error.data = { statusCode: 503, error: 'Service Unavailable' };
+          next(error);
+        });
+      });
+    }
+
+    server.on('connection', (socket: Socket) => {
+      metrics.connections.inc();
+      socket.onAny((event: unknown) => metrics.messagesIn.inc({ event: eventLabel(event) }));
+      socket.onAnyOutgoing((event: unknown) => metrics.messagesOut.inc({ event: eventLabel(event) }));
+      socket.once('disconnect', () => metrics.connections.dec());
+    });
+    logger.info({ adapter: realtime.adapter, maxMessageBytes: realtime.maxMessageBytes }, 'socket.io ready on /socket.io/');
+    return server;
+  }
+
+  /**
+   * The drain's first step: accept no new socket and close every open one so that its client reconnects at once
+   * (to another worker). Not socket.disconnect(): that sends a DISCONNECT packet, the client's reason is then
+   * "io server disconnect", and socket.io-client does NOT reconnect after it. Closing the transport gives the
+   * client "transport close", after which it reconnects by itself. A websocket is closed with 1012 (Service Restart).
+   * https://socket.io/docs/v4/client-socket-instance/#disconnect
+   */
+  closeAllForDrain(): number {
+    this.draining = true;
+    if (!this.server) return 0;
+    let closed = 0;
+    // The only namespace is "/" (the gateway's).
+    for (const { conn } of this.server.of('/').sockets.values()) {
+      // engine.io's websocket transport keeps the `ws` socket as `socket` (untyped); polling has none.
+      const ws = (conn.transport as { socket?: { close(code: number, reason: string): void } }).socket;
+      if (conn.transport.name === 'websocket' && ws) ws.close(WS_CLOSE_SERVICE_RESTART, 'worker restarting');
+      else conn.close();
+      closed++;
+    }
+    return closed;
+  }
+
+  /** Sockets still open (the drain checks none is left at its deadline). */
+  get openSockets(): number {
+    return this.server?.engine.clientsCount ?? 0;
+  }
+
+  override async close(server: Server): Promise<void> {
+    await super.close(server);
+    if (this.storeClient?.isOpen) this.storeClient.destroy();
+  }
+
+  private connectStore(): StoreClient {
+    const { config, logger } = this.options;
+    const { session } = config;
+    const client = createStoreClient(config);
+    let up = false;
+    const setUp = (value: boolean, err?: unknown): void => {
+      if (value === up) return;
+      up = value;
+      if (value) logger.info({ url: session.storeUrl }, 'realtime store connected');
+      else logger.warn({ url: session.storeUrl, err }, 'realtime store unavailable: new websocket connects get a 503 connect_error until it is back');
+    };
+    client.on('ready', () => setUp(true));
+    client.on('error', (err: unknown) => setUp(false, err));
+    client.on('end', () => setUp(false));
+    // Not awaited, like the session store: the worker is ready without the store.
+    client.connect().catch((err: unknown) => setUp(false, err));
+    this.storeClient = client;
+    return client;
+  }
+
+  /** A PING answered within SESSION_STORE_TIMEOUT_MS (a paused store keeps the connection open and never answers). */
+  private async storeAvailable(client: StoreClient): Promise<boolean> {
+    if (!client.isReady) return false;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(false), this.options.config.session.storeTimeoutMs);
+    });
+    try {
+      return await Promise.race([client.ping().then(() => true, () => false), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
