@@ -193,6 +193,10 @@ STOP ?=
 p2p: tooling ## Peer-to-peer balancing, no nginx: a Node client on the stack network round-robins over the replicas from Docker's DNS: make p2p [DURATION=10] [STOP=<replica n> to stop one partway]
 	@COMPOSE='$(COMPOSE)' HTTP_PORT=$(HTTP_PORT) DURATION=$(DURATION) STOP=$(STOP) $(TOOLS)/p2p/run.sh
 
+.PHONY: ws-broadcast
+ws-broadcast: tooling ## Websockets across workers: CLIENTS socket.io clients through nginx, one broadcast from each worker, who got what (make up SOCKET_ADAPTER=memory to see it fail) [CLIENTS=24]
+	@HTTP_PORT=$(HTTP_PORT) $(if $(CLIENTS),CLIENTS=$(CLIENTS)) node $(BUILD)/tools/realtime/broadcast.js
+
 # ---- faults on demand (docs/faults.md, docs/labs/06-memory-and-errors.md) --------------------------------
 
 # The /chaos routes exist only on a stack started with CHAOS_ENABLED=true (make up recreates the replicas with it).
