@@ -5,7 +5,7 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { baseUrl } from '../lib/stack.js';
-import { broadcast, connectClients, originKey, received, spread, waitFor, type RealtimeClient } from '../lib/realtime.js';
+import { broadcast, connectClients, originKey, received, spread, waitFor, type RealtimeClient } from '../../tools/lib/realtime.js';
 
 const CLIENTS = 24;
 /** From the crash to the client's next 'hello': the client waits 200 ms-2 s between tries. */

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import WebSocket from 'ws';
 import { containersOf, pm2List } from '../../tools/lib/docker.js';
 import { baseUrl } from '../lib/stack.js';
-import { broadcast, connectClient, connectClients, received, waitFor, type RealtimeClient } from '../lib/realtime.js';
+import { broadcast, connectClient, connectClients, received, waitFor, type RealtimeClient } from '../../tools/lib/realtime.js';
 
 const BYSTANDERS = 10;
 /** services/api SOCKET_MAX_MESSAGE_BYTES default. */

@@ -8,7 +8,7 @@ import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { appLogLines, compose, containersOf, makeOk, stackComposeCommand } from '../../tools/lib/docker.js';
 import { baseUrl } from '../lib/stack.js';
-import { broadcast, connectClients, received, spread, waitFor, type RealtimeClient } from '../lib/realtime.js';
+import { broadcast, connectClients, received, spread, waitFor, type RealtimeClient } from '../../tools/lib/realtime.js';
 
 const CLIENTS = 24;
 /** From a drain's close to the client's next 'hello' on another worker: the client waits 200 ms-2 s between tries. */

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { docker, projectName } from '../../tools/lib/docker.js';
 import { baseUrl } from '../lib/stack.js';
-import { connectClient, connectClients, type RealtimeClient } from '../lib/realtime.js';
+import { connectClient, connectClients, type RealtimeClient } from '../../tools/lib/realtime.js';
 
 const store = `${projectName}-valkey-1`;
 /** SESSION_STORE_TIMEOUT_MS (1 s, the connect check's PING bound) plus the handshake on a loaded 2-core machine. */

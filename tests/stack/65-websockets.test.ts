@@ -12,7 +12,7 @@ import { StackControl } from '../../tools/compare/src/stackControl.js';
 import { repoRoot } from '../../tools/lib/repo.js';
 import { stackComposeCommand } from '../../tools/lib/docker.js';
 import { baseUrl, promQuery, waitForScrapeAfter } from '../lib/stack.js';
-import { broadcast, connectClient, connectClients, originKey, received, spread, waitFor, type RealtimeClient } from '../lib/realtime.js';
+import { broadcast, connectClient, connectClients, originKey, received, spread, waitFor, type RealtimeClient } from '../../tools/lib/realtime.js';
 
 const stack = new StackControl({ compose: stackComposeCommand(), baseUrl, cwd: repoRoot, log: (l) => console.log(`# ${l}`) });
 const CLIENTS = 40;

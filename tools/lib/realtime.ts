@@ -1,4 +1,4 @@
-// socket.io clients for the stack tests (tests/stack/65-websockets, tests/ops, tests/faults): connect through nginx with
+// socket.io clients for the stack tests (tests/stack/65-websockets, tests/ops, tests/faults) and make ws-broadcast: connect through nginx with
 // transports: ['websocket'] (docs/state.md says why), learn which replica/worker the socket landed on ('hello'), join a
 // room, and record every room message and every disconnect/reconnect.
 import { io, type Socket, type ManagerOptions, type SocketOptions } from 'socket.io-client';
