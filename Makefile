@@ -345,6 +345,19 @@ compare-hash: tooling ## Consistent vs plain hash: 1,000 X-Client-Id ids at N=3,
 	@$(COMPARE_ENV) node $(BUILD)/tools/compare/src/hashRing/cli.js $(if $(IDS),--ids $(IDS))
 	@echo "Next: make lb LB=hash_consistent keeps it; nginx/strategies/hash_consistent.conf explains the ring."
 
+# ---- pictures ----------------------------------------------------------------------------------------
+# A Grafana panel drawn offline: the panel's own PromQL, read from grafana/dashboards/*.json by its title, sent to
+# the running Prometheus over the last SINCE (query_range) and drawn as reports/<stamp>-panel/<slug>.svg, the
+# same palette as the compare reports. For a slide, a report or a machine with no Grafana (offline mode).
+SINCE ?= 5m
+
+.PHONY: panel
+panel: tooling ## A dashboard panel as an SVG from the running Prometheus: make panel PANEL="Requests/s per worker" [SINCE=5m]
+	@test -n "$(PANEL)" || { echo 'make panel: name the panel, e.g. make panel PANEL="Requests/s per worker" (titles: grafana/dashboards/*.json)' >&2; exit 2; }
+	@node $(BUILD)/tools/panels/src/cli.js --panel "$(PANEL)" --since "$(SINCE)" --prometheus http://127.0.0.1:$(PROMETHEUS_PORT) \
+	  --command 'make panel PANEL="$(PANEL)" SINCE=$(SINCE)' $(if $(PANEL_OUT),--out "$(PANEL_OUT)")
+	@echo "Next: open the .svg above in a browser; make panel PANEL=\"Share of user traffic (%)\" draws another."
+
 # ---- tests ---------------------------------------------------------------------------------------
 
 .PHONY: tooling

@@ -12,6 +12,7 @@ import { repoRoot } from '../../tools/lib/repo.js';
 import {
   compareNumbers,
   countLines,
+  countSvgSeries,
   numberFromOutput,
   parseLab,
   resolvePath,
@@ -85,6 +86,21 @@ function reportOf(kind: string, run: StepRun): unknown {
   return JSON.parse(readFileSync(candidates[0].file, 'utf8'));
 }
 
+/** The newest reports/*-<kind>/*.svg written since the step started. */
+function svgOf(kind: string, run: StepRun): string {
+  const dir = path.join(repoRoot, 'reports');
+  const candidates = existsSync(dir)
+    ? readdirSync(dir)
+        .filter((d) => d.endsWith(`-${kind}`))
+        .flatMap((d) => readdirSync(path.join(dir, d)).filter((f) => f.endsWith('.svg')).map((f) => path.join(dir, d, f)))
+        .map((file) => ({ file, mtime: statSync(file).mtimeMs }))
+        .filter((c) => c.mtime >= run.startedMs - 1000)
+        .sort((a, b) => b.mtime - a.mtime)
+    : [];
+  assert.ok(candidates[0], `the step wrote no reports/*-${kind}/*.svg`);
+  return readFileSync(candidates[0].file, 'utf8');
+}
+
 function valueOf(v: Value, run: StepRun): number {
   switch (v.kind) {
     case 'number': return v.value;
@@ -96,6 +112,7 @@ function valueOf(v: Value, run: StepRun): number {
       assert.ok(found !== null && Number.isFinite(n), `report ${v.report}: ${JSON.stringify(found)} is not a number`);
       return n;
     }
+    case 'svg': return countSvgSeries(svgOf(v.report, run));
   }
 }
 

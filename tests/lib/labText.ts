@@ -18,14 +18,16 @@
 // `count /re/` (how many lines of the output match), or `report <kind> <path>`: a field of comparison.json in the
 // newest reports/*-<kind>/ written by this step. <path> is dot-separated keys, `[n]` an index, `[key=value]` the
 // array element whose key equals value, `[key~text]` the first whose key contains text; `&` joins conditions:
-// `[store=redis&workers=2]`.
+// `[store=redis&workers=2]`. `svg <kind> series` is how many series (`<g class="series">`, one per line drawn)
+// the newest reports/*-<kind>/*.svg written by this step holds (`make panel`, tools/panels/).
 export type Op = '<' | '<=' | '>' | '>=' | '==' | '!=';
 
 export type Value =
   | { readonly kind: 'number'; readonly value: number }
   | { readonly kind: 'output'; readonly pattern: RegExp }
   | { readonly kind: 'count'; readonly pattern: RegExp }
-  | { readonly kind: 'report'; readonly report: string; readonly path: readonly PathSegment[] };
+  | { readonly kind: 'report'; readonly report: string; readonly path: readonly PathSegment[] }
+  | { readonly kind: 'svg'; readonly report: string };
 
 export type PathSegment =
   | { readonly key: string }
@@ -119,9 +121,11 @@ function parseValue(text: string): [Value, string] {
   if (m) return [{ kind: 'number', value: Number(m[1]) }, m[2]!];
   m = /^(output|count)\s+\/((?:\\.|[^/\\])+)\/(.*)$/.exec(t);
   if (m) return [{ kind: m[1] as 'output' | 'count', pattern: regex(m[2]!) }, m[3]!];
+  m = /^svg\s+([\w-]+)\s+series\b(.*)$/.exec(t);
+  if (m) return [{ kind: 'svg', report: m[1]! }, m[2]!];
   m = /^report\s+([\w-]+)\s+((?:\[[^\]]*\]|[^\s[\]])+)(.*)$/.exec(t);
   if (m) return [{ kind: 'report', report: m[1]!, path: parsePath(m[2]!) }, m[3]!];
-  throw new Error(`expected a value (a number, output /re/, count /re/ or report <kind> <path>) at "${t}"`);
+  throw new Error(`expected a value (a number, output /re/, count /re/ report <kind> <path> or svg <kind> series) at "${t}"`);
 }
 
 export function parseCheck(line: string): Check {
@@ -238,4 +242,9 @@ export function numberFromOutput(output: string, pattern: RegExp): number {
 
 export function countLines(output: string, pattern: RegExp): number {
   return output.split('\n').filter((l) => new RegExp(pattern.source).test(l)).length;
+}
+
+/** How many series an SVG written by tools/compare/src/timeSeriesChart.ts draws: one `<g class="series">` each. */
+export function countSvgSeries(svg: string): number {
+  return svg.match(/<g class="series"/g)?.length ?? 0;
 }

@@ -15,7 +15,7 @@ export interface HtmlReportInput {
 
 // Okabe-Ito: distinguishable with the common colour-vision deficiencies.
 const PALETTE = ['#0072B2', '#E69F00', '#009E73', '#CC79A7', '#56B4E9', '#D55E00', '#000000', '#F0E442'];
-const colorOf = (i: number): string => PALETTE[i % PALETTE.length]!;
+export const colorOf = (i: number): string => PALETTE[i % PALETTE.length]!;
 
 export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
