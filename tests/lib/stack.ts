@@ -1,7 +1,7 @@
 // What the end-to-end tests need to drive the running stack: its URLs, Prometheus queries, and
 // nginx strategy switches through the same command `make lb` runs.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { compose, stackComposeCommand } from '../../tools/lib/docker.js';
+import { compose, docker, projectName, stackComposeCommand } from '../../tools/lib/docker.js';
 import { liveWorkers as liveWorkersOf } from '../../tools/lib/liveWorkers.js';
 
 export const baseUrl = `http://127.0.0.1:${process.env.HTTP_PORT ?? '8080'}`;
@@ -68,4 +68,26 @@ export async function switchStrategy(strategy: string): Promise<void> {
   if (!out.includes(strategy)) throw new Error(`switch-lb-strategy ${strategy} said: ${out}`);
   // Old nginx workers finish their requests and close their keep-alive connections; give them a moment.
   await sleep(1_000);
+}
+
+/** The stack's session store container (Valkey), which the store-down tests pause, stop and start. */
+export const sessionStoreContainer = `${projectName}-valkey-1`;
+
+/** docker pause, retried: cgroup v1's freezer sometimes answers "unable to freeze" on a busy machine. */
+export async function pauseContainer(name: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await docker(['pause', name]);
+      return;
+    } catch (error) {
+      if (attempt >= 5) throw error;
+      await sleep(500);
+    }
+  }
+}
+
+/** Unpauses and starts a container whatever state a failed test left it in (an after() hook's clean-up). */
+export async function resumeContainer(name: string): Promise<void> {
+  await docker(['unpause', name]).catch(() => undefined);
+  await docker(['start', name]).catch(() => undefined);
 }

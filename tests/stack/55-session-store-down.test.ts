@@ -5,30 +5,16 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { docker, projectName } from '../../tools/lib/docker.js';
-import { baseUrl } from '../lib/stack.js';
+import { docker } from '../../tools/lib/docker.js';
+import { baseUrl, pauseContainer, resumeContainer, sessionStoreContainer } from '../lib/stack.js';
 
-const store = `${projectName}-valkey-1`;
+const store = sessionStoreContainer;
 /** The store timeout (1 s) plus room for a loaded 2-core machine; far below nginx's 35 s read timeout. */
 const BOUND_MS = 2500;
 
 after(async () => {
-  await docker(['unpause', store]).catch(() => undefined);
-  await docker(['start', store]).catch(() => undefined);
+  await resumeContainer(store);
 });
-
-/** docker pause, retried: cgroup v1's freezer sometimes answers "unable to freeze" on a busy machine. */
-async function pauseStore(): Promise<void> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await docker(['pause', store]);
-      return;
-    } catch (error) {
-      if (attempt >= 5) throw error;
-      await sleep(500);
-    }
-  }
-}
 
 async function timed(path: string, init: RequestInit = {}): Promise<{ status: number; ms: number; body: string }> {
   const started = Date.now();
@@ -71,7 +57,7 @@ async function recoveryMs(): Promise<number> {
 
 test('store paused, then stopped, then started: bounded 503s, nothing else affected, recovery without restart', async () => {
   assert.equal((await timed('/session/visits', { method: 'POST' })).status, 200, 'sessions work before');
-  await pauseStore();
+  await pauseContainer(store);
   const paused = await assertDegraded('paused');
   await docker(['unpause', store]);
   const afterUnpause = await recoveryMs();

@@ -5,11 +5,11 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { docker, projectName } from '../../tools/lib/docker.js';
-import { baseUrl } from '../lib/stack.js';
+import { docker } from '../../tools/lib/docker.js';
+import { baseUrl, pauseContainer, resumeContainer, sessionStoreContainer } from '../lib/stack.js';
 import { connectClient, connectClients, type RealtimeClient } from '../../tools/lib/realtime.js';
 
-const store = `${projectName}-valkey-1`;
+const store = sessionStoreContainer;
 /** SESSION_STORE_TIMEOUT_MS (1 s, the connect check's PING bound) plus the handshake on a loaded 2-core machine. */
 const BOUND_MS = 3_000;
 const STORE_UNAVAILABLE = 'Realtime store unavailable, try again shortly.';
@@ -17,22 +17,8 @@ let open: RealtimeClient[] = [];
 
 after(async () => {
   open.forEach((c) => c.close());
-  await docker(['unpause', store]).catch(() => undefined);
-  await docker(['start', store]).catch(() => undefined);
+  await resumeContainer(store);
 });
-
-/** docker pause, retried: cgroup v1's freezer sometimes answers "unable to freeze" on a busy machine. */
-async function pauseStore(): Promise<void> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await docker(['pause', store]);
-      return;
-    } catch (error) {
-      if (attempt >= 5) throw error;
-      await sleep(500);
-    }
-  }
-}
 
 async function assertConnectRefused(state: string): Promise<number> {
   let worst = 0;
@@ -78,7 +64,7 @@ test('websocket connects with the store paused, stopped and back: a clear 503 co
       await sleep(500);
     }
   }
-  await pauseStore();
+  await pauseContainer(store);
   const paused = await assertConnectRefused('paused');
   await docker(['unpause', store]);
   const afterUnpause = await recoveryMs();
