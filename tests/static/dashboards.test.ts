@@ -16,6 +16,17 @@ test('the Load distribution dashboard exists with its fixed uid', () => {
   assert.equal(new Set(uids).size, uids.length, 'duplicate dashboard uid');
 });
 
+test("panel ids are unique within a dashboard (Grafana's links and viewPanel pick a panel by its id)", () => {
+  for (const { file, dashboard } of loadDashboards()) {
+    const seen = new Map<number, string>();
+    for (const p of allPanels(dashboard.panels)) {
+      assert.equal(typeof p.id, 'number', `${file}: panel "${p.title}" has no id`);
+      assert.ok(!seen.has(p.id!), `${file}: id ${p.id} is both "${seen.get(p.id!)}" and "${p.title}"`);
+      seen.set(p.id!, p.title ?? '');
+    }
+  }
+});
+
 test('every panel and variable references the datasource by its fixed uid', () => {
   for (const { file, dashboard } of loadDashboards()) {
     const refs = [

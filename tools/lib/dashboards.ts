@@ -12,6 +12,7 @@ export interface Target {
 }
 
 export interface Panel {
+  id?: number;
   title?: string;
   type?: string;
   description?: string;
