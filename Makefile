@@ -85,6 +85,7 @@ up: $(SECRETS) tls check-ports images ## Start the stack (detached), return when
 	@started=$$(date +%s); \
 	  $(if $(LB),LB_STRATEGY=$(LB)) $(COMPOSE) up -d --wait --wait-timeout 180 --remove-orphans; \
 	  echo "healthy in $$(( $$(date +%s) - started )) s"
+	@$(OPS)/ring.sh sync
 	@$(MAKE) urls
 
 .PHONY: tls
@@ -156,6 +157,10 @@ OPS = COMPOSE='$(COMPOSE)' HTTP_PORT=$(HTTP_PORT) PROMETHEUS_PORT=$(PROMETHEUS_P
 .PHONY: reload
 reload: ## pm2 graceful reload in every api replica, one replica and one worker at a time, gated on /readyz
 	@$(OPS)/reload.sh
+
+.PHONY: ring
+ring: ## Which api container holds each slot of hash_consistent's ring (a deploy hands slots over, so keys stay put)
+	@$(OPS)/ring.sh show
 
 .PHONY: deploy
 deploy: images ## Rolling deploy of the api image tagged VERSION, one replica at a time; a never-ready release is rolled back
@@ -340,8 +345,8 @@ compare-sessions: tooling ## Sessions: memory vs redis store x round_robin/ip_ha
 	@echo "Next: open the report above; docs/state.md explains each cell."
 
 .PHONY: compare-hash
-compare-hash: tooling ## Consistent vs plain hash: 1,000 X-Client-Id ids at N=3, 4, 4 recreated, back to 3; how many moved, and where
-	@$(call say,mapping client ids to replicas under hash_consistent and hash while scaling 3 -> 4 -> 3 (the replicas are recreated))
+compare-hash: tooling ## Consistent vs plain hash: 1,000 X-Client-Id ids at N=3, 4, 4 recreated, back to 3, after make deploy; how many moved
+	@$(call say,mapping client ids to replicas under hash_consistent and hash while scaling 3 -> 4 -> 3 and deploying (the replicas are recreated))
 	@$(COMPARE_ENV) node $(BUILD)/tools/compare/src/hashRing/cli.js $(if $(IDS),--ids $(IDS))
 	@echo "Next: make lb LB=hash_consistent keeps it; nginx/strategies/hash_consistent.conf explains the ring."
 

@@ -166,3 +166,16 @@ test('.env.example lists every variable compose.yaml reads (but the image pins),
     assert.equal(documented.get(name), def, `${name}: .env.example says ${documented.get(name)}, compose.yaml defaults to ${def}`);
   }
 });
+
+test("hash_consistent's ring: nginx is on the internal ring network; no api service is (the operations give each container its slot alias)", () => {
+  type WithNetworks = { networks?: Record<string, unknown>; environment?: Record<string, string> };
+  const services = online.services as Record<string, (typeof online.services)[string] & WithNetworks>;
+  const networks = (online as { networks?: Record<string, { internal?: boolean }> }).networks;
+  assert.equal(networks?.ring?.internal, true, 'the ring network is internal');
+  assert.ok(Object.keys(services.nginx!.networks ?? {}).includes('ring'), 'nginx resolves the slot names on the ring network');
+  // Declared on the ring, compose would attach the api containers with no alias, and a slot alias can only be
+  // added by connecting: tools/ops/lib.sh ring_join connects them itself.
+  for (const api of ['api', 'api-slow', 'api-green']) assert.ok(!Object.keys(services[api]!.networks ?? {}).includes('ring'), `${api} is not declared on the ring`);
+  assert.equal(services.nginx!.environment?.API_RING_PREFIX, 'api-slot-');
+  assert.match(services.nginx!.environment?.API_RING_SIZE ?? '', /^\d+$/);
+});

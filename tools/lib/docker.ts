@@ -48,6 +48,17 @@ async function run(bin: string, args: readonly string[], options: RunOptions = {
   return { stdout, stderr };
 }
 
+// ---- the operations scripts -------------------------------------------------------------------------
+
+/**
+ * `tools/ops/<script> args...` (make scale, make deploy, make ring...) against the stack `composeArgv` runs, as the
+ * Makefile calls it: its compose command in COMPOSE, the project and ports from this environment. Its stdout; its
+ * progress (say/log, on stderr) is copied to ours as it comes.
+ */
+export async function opsScript(composeArgv: readonly string[], script: string, args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<string> {
+  return (await run(path.join(repoRoot, 'tools', 'ops', script), args, { env: { COMPOSE: composeArgv.join(' '), ...env }, echoStderr: true })).stdout;
+}
+
 // ---- docker ---------------------------------------------------------------------------------------
 
 /** `docker args...`; its stdout. */

@@ -11,7 +11,9 @@
 #      already sends it requests; until its workers listen those connections are refused and nginx retries
 #      them on another replica. nginx open source has no active health checks, so this is as close to "add it
 #      to the upstream only once healthy" as DNS membership gets.
-#   3. Drain the old container (docker stop: pm2 drains every worker) and remove it (lib.sh drain_and_remove).
+#   3. Hand the old container's slot on hash_consistent's ring to the new one (lib.sh ring_hand_over), so the
+#      keys it served stay on that slot: the ring is built over slot names, not over api-1..N, which a deploy renumbers.
+#   4. Drain the old container (docker stop: pm2 drains every worker) and remove it (lib.sh drain_and_remove).
 # A new container that is not ready within READY_TIMEOUT_SEC is a broken release: it is drained and removed,
 # the replicas already replaced go back to the previous version the same way, and the deploy fails loudly.
 # No old replica is ever stopped before its replacement passed the gate, so a broken release never replaces a
@@ -55,6 +57,7 @@ for container in "${old[@]}"; do
         die "deploy of $VERSION rolled back: every replica still runs $previous, no healthy worker was replaced"
     fi
     log "$new healthy and ready: $LAST_PROBE"
+    ring_hand_over "$container" "$new"
     say "draining $container ($(version_of "$container"))"
     drain_and_remove "$container"
     replaced=$(( replaced + 1 ))

@@ -94,3 +94,88 @@ drain_and_remove() {
     docker rm "$container" >/dev/null
     log "$container drained and removed in $(( $(date +%s) - started )) s (pm2-runtime exit code $code)"
 }
+
+# ---- hash_consistent's ring slots -----------------------------------------------------------------------
+# The ring (nginx/strategies/hash_consistent.conf) is one `server <API_RING_PREFIX><k>:3000 resolve` line per slot
+# k = 1..API_RING_SIZE (nginx/docker-entrypoint.d/39-generate-api-ring.sh), and a slot is a network ALIAS on the
+# compose network `ring`: nginx joins that network in compose.yaml, each api container is connected to it here with
+# its slot as the alias. Ketama hashes the server names, so a key's place belongs to the slot, not to the container:
+# `make deploy` hands each old container's slot to its replacement (compose numbers those api-4..6, but they hold
+# slots 1..3), and the keys stay where they were. Aliases survive container restarts; a container compose
+# recreates comes back without one, so every path that creates api containers ends with ring_sync.
+# Both settings are read from the running nginx, whose ring they describe (compose.yaml has their one definition).
+RING_NET='' RING_PREFIX='' RING_SIZE=''
+ring_settings() {
+    [ -z "$RING_NET" ] || return 0
+    local nginx
+    nginx=$(containers_of nginx | head -n 1)
+    [ -n "$nginx" ] || die "no running nginx in project $PROJECT: its ring settings decide the slots (make up first)"
+    RING_PREFIX=$(docker inspect -f '{{range .Config.Env}}{{println .}}{{end}}' "$nginx" | sed -n 's/^API_RING_PREFIX=//p')
+    RING_SIZE=$(docker inspect -f '{{range .Config.Env}}{{println .}}{{end}}' "$nginx" | sed -n 's/^API_RING_SIZE=//p')
+    RING_NET=$(docker network ls --filter "label=com.docker.compose.project=$PROJECT" \
+        --filter label=com.docker.compose.network=ring --format '{{.Name}}' | head -n 1)
+    if [ -z "$RING_PREFIX" ] || [ -z "$RING_SIZE" ] || [ -z "$RING_NET" ]; then
+        die "nginx ($nginx) has no ring (API_RING_PREFIX '$RING_PREFIX', API_RING_SIZE '$RING_SIZE', network '$RING_NET'): is it from an older compose.yaml? make up"
+    fi
+}
+
+# The slot number container $1 holds (its alias on the ring network), or nothing.
+ring_slot_of() {
+    ring_settings
+    docker inspect -f "{{with index .NetworkSettings.Networks \"$RING_NET\"}}{{range .Aliases}}{{println .}}{{end}}{{end}}" "$1" \
+        | sed -n "s/^${RING_PREFIX}\([0-9][0-9]*\)\$/\1/p" | head -n 1
+}
+
+# Puts container $1 on the ring as slot $2.
+ring_join() {
+    ring_settings
+    docker network connect --alias "$RING_PREFIX$2" "$RING_NET" "$1"
+}
+
+# Gives every running api container without a slot the lowest free one, in replica order. Slots held by stopped
+# containers count as taken (they come back with them). A container past API_RING_SIZE slots gets none: under
+# hash_consistent it takes no share, and this says so.
+ring_sync() {
+    ring_settings
+    local -A taken=()
+    local c s
+    for c in $(docker ps -a --filter "label=com.docker.compose.project=$PROJECT" --filter label=com.docker.compose.service=api --format '{{.Names}}'); do
+        s=$(ring_slot_of "$c")
+        [ -z "$s" ] || taken[$s]=$c
+    done
+    for c in $(containers_of api); do
+        [ -z "$(ring_slot_of "$c")" ] || continue
+        s=1
+        while [ -n "${taken[$s]:-}" ]; do s=$(( s + 1 )); done
+        if [ "$s" -gt "$RING_SIZE" ]; then
+            log "$c gets no ring slot: all $RING_SIZE are taken (raise API_RING_SIZE); under hash_consistent it takes no share"
+            continue
+        fi
+        ring_join "$c" "$s"
+        taken[$s]=$c
+        log "$c holds ring slot $RING_PREFIX$s"
+    done
+}
+
+# make deploy: the new container $2 takes the old container $1's slot before $1 is drained. Both answer for the slot
+# meanwhile (ketama gives one name's addresses the same points, nginx#523), so no key moves to another slot; then
+# wait out nginx's resolver cache (valid=2s) so nginx knows the new address before the old one stops accepting.
+ring_hand_over() {
+    local slot
+    slot=$(ring_slot_of "$1")
+    if [ -z "$slot" ]; then ring_sync; return; fi
+    ring_join "$2" "$slot"
+    log "$2 takes ring slot $RING_PREFIX$slot over from $1"
+    sleep 2.5
+}
+
+# The slots and who holds them, for make ring.
+ring_show() {
+    ring_settings
+    local c s
+    printf '%-5s %-16s %s\n' slot 'ring name' container
+    for c in $(containers_of api); do
+        s=$(ring_slot_of "$c")
+        if [ -n "$s" ]; then printf '%-5s %-16s %s\n' "$s" "$RING_PREFIX$s" "$c"; else printf '%-5s %-16s %s\n' - '(none)' "$c"; fi
+    done | sort -n
+}

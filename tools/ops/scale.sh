@@ -3,7 +3,8 @@
 #
 # Up:   `compose up --scale api=N --no-recreate` adds containers and leaves the running ones alone. They join
 #       Docker's DNS at once; nginx (`resolve`, valid=2s) and Prometheus (dns_sd, refresh 5 s) follow with no
-#       reload. New containers run the version the others run, not whatever API_VERSION says now, so scaling
+#       reload. Each new one joins hash_consistent's ring (the lowest free slot, lib.sh ring_sync) once it is
+#       ready. New containers run the version the others run, not whatever API_VERSION says now, so scaling
 #       after a `make deploy` does not mix versions. Done when each new one is healthy and every worker ready.
 # Down: plain `compose up --scale` would stop the removed replicas all at once. Here they are drained one at a
 #       time (lib.sh drain_and_remove: SIGTERM -> pm2 drains every worker -> the container leaves the
@@ -28,6 +29,8 @@ if [ "$N" -gt "${#current[@]}" ]; then
         wait_healthy_and_ready "$container" || die "$container is not ready: $LAST_PROBE (make ps; make logs S=api)"
         log "$container healthy and ready"
     done
+    # Only now on hash_consistent's ring: a slot takes its share of the keys the moment nginx resolves it.
+    ring_sync
 elif [ "$N" -lt "${#current[@]}" ]; then
     say "scaling api down: ${#current[@]} -> $N replicas, draining the removed ones first"
     for container in $(printf '%s\n' "${current[@]}" | tail -n $(( ${#current[@]} - N )) | sort -rV); do

@@ -3,7 +3,7 @@
 // (worker count, cluster scheduling policy), start or remove the one slow replica, and wait until nginx routes to
 // exactly the topology asked for before any load is measured.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { compose } from '../../lib/docker.js';
+import { compose, opsScript } from '../../lib/docker.js';
 import { runLoad } from '../../loadrunner/src/index.js';
 
 export interface StackControlOptions {
@@ -58,6 +58,26 @@ export class StackControl {
     // ones after it, so the replica names would drift away from api-1..N in every table and dashboard.
     await this.compose(['rm', '--stop', '--force', 'api']);
     await this.compose(['up', '-d', '--wait', '--wait-timeout', '180', 'api'], { ...settings });
+    await this.syncRing();
+  }
+
+  /**
+   * Gives every api container without a slot on hash_consistent's ring the lowest free one (tools/ops/ring.sh sync,
+   * as make up does): a container compose creates starts off the ring. Every method here that creates api containers
+   * ends with it; call it after creating them any other way.
+   */
+  async syncRing(): Promise<void> {
+    await opsScript(this.options.compose, 'ring.sh', ['sync']);
+  }
+
+  /** make scale N=<n>: new replicas gated on /readyz and put on the ring, removed ones drained. */
+  async scale(replicas: number): Promise<void> {
+    await opsScript(this.options.compose, 'scale.sh', [String(replicas)]);
+  }
+
+  /** make deploy VERSION=<v>: each replica replaced by one of version v, which takes over its ring slot. */
+  async deploy(version: string): Promise<void> {
+    await opsScript(this.options.compose, 'deploy.sh', [version]);
   }
 
   /**

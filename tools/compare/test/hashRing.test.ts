@@ -1,7 +1,7 @@
 // The pure part of make compare-hash: counting moved keys and where they went, and the shares per replica.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { keyMoves, shares } from '../src/hashRing/keyMoves.js';
+import { keyMoves, keyMovesAcrossRenames, shares } from '../src/hashRing/keyMoves.js';
 
 test('keyMoves counts the keys that changed replica and where they went', () => {
   const before = new Map([['a', 'api-1'], ['b', 'api-2'], ['c', 'api-3'], ['d', 'api-1']]);
@@ -19,4 +19,20 @@ test('shares are per replica, in natural order', () => {
     { replica: 'api-2', share: 0.5 },
     { replica: 'api-10', share: 0.25 },
   ]);
+});
+
+test('keyMovesAcrossRenames: a deploy that only renames the replicas moves nothing; a split or a merge moves keys', () => {
+  const before = new Map([['a', 'api-1'], ['b', 'api-1'], ['c', 'api-2'], ['d', 'api-2'], ['e', 'api-3']]);
+  const renamed = new Map([['a', 'api-5'], ['b', 'api-5'], ['c', 'api-4'], ['d', 'api-4'], ['e', 'api-6']]);
+  const kept = keyMovesAcrossRenames(before, renamed);
+  assert.equal(kept.moved, 0);
+  assert.deepEqual(kept.successors, { 'api-1': 'api-5', 'api-2': 'api-4', 'api-3': 'api-6' });
+  // api-1's keys split over two new replicas: the smaller part moved.
+  const split = keyMovesAcrossRenames(before, new Map([...renamed, ['b', 'api-6']]));
+  assert.deepEqual({ moved: split.moved, to: split.movedTo }, { moved: 1, to: { 'api-6': 1 } });
+  // api-2 and api-3 merged onto api-4: one group keeps it, the other moved (3 replicas became 2).
+  const merged = keyMovesAcrossRenames(before, new Map([...renamed, ['e', 'api-4']]));
+  assert.deepEqual({ moved: merged.moved, to: merged.movedTo }, { moved: 1, to: { 'api-4': 1 } });
+  assert.equal(keyMovesAcrossRenames(before, before).moved, 0, 'no rename at all is no move either');
+  assert.throws(() => keyMovesAcrossRenames(before, new Map()), /missing/);
 });

@@ -22,6 +22,6 @@ const baseUrl = `http://127.0.0.1:${process.env.HTTP_PORT ?? '8080'}`;
 const log = (line: string): void => void process.stderr.write(`==> ${line}\n`);
 const outDir = path.resolve(values.out ?? path.join(repoRoot, 'reports', `${runStamp()}-hash`));
 const stack = new StackControl({ compose: composeCmd, baseUrl, cwd: repoRoot, log });
-const result = await compareHash({ stack, baseUrl, ids, log });
+const result = await compareHash({ stack, baseUrl, ids, log, deployVersion: `${process.env.API_VERSION ?? 'dev'}-ring` });
 writeHashReport(outDir, result);
 process.stdout.write(`\n${formatHashComparison(result)}\n\nReport: ${path.relative(process.cwd(), outDir)}/summary.md (and comparison.json)\n`);

@@ -1,11 +1,13 @@
 // make compare-hash: 1,000 client ids (X-Client-Id), mapped to replicas by nginx under `hash` (plain) and
-// `hash_consistent` (the ketama ring over one server line per replica name), at N=3, then N=4, then with every
-// replica recreated (same names, new containers), then back at N=3. Prints how many ids moved, and where.
+// `hash_consistent` (the ketama ring over one server line per ring slot), at N=3, then N=4 (make scale), then with
+// every replica recreated (same names, new containers), then back at N=3 (make scale), then after `make deploy`
+// (every container replaced by a new one under a new name, each taking over its predecessor's ring slot). Prints
+// how many ids moved, and where.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { StackControl } from '../stackControl.js';
-import { keyMoves, shares, type KeyMap, type KeyMoves } from './keyMoves.js';
+import { keyMoves, keyMovesAcrossRenames, shares, type KeyMap, type KeyMoves, type RenamedKeyMoves } from './keyMoves.js';
 
 export const HASH_STRATEGIES = ['hash_consistent', 'hash'] as const;
 export type HashStrategy = (typeof HASH_STRATEGIES)[number];
@@ -50,8 +52,13 @@ export interface HashStage {
 export interface HashComparison {
   readonly ids: number;
   readonly stages: readonly HashStage[];
-  /** Per strategy: N=3 -> 4, 4 -> recreated, recreated -> back to 3 vs the first N=3. */
-  readonly moves: Record<HashStrategy, { scaleUp: KeyMoves; recreate: KeyMoves; restored: KeyMoves }>;
+  /**
+   * Per strategy: N=3 -> 4, 4 -> recreated, recreated -> back to 3 vs the first N=3, and back to 3 -> after the
+   * deploy, where every replica has a new name (keyMovesAcrossRenames: did each replica's keys stay together?).
+   */
+  readonly moves: Record<HashStrategy, { scaleUp: KeyMoves; recreate: KeyMoves; restored: KeyMoves; deploy: RenamedKeyMoves }>;
+  /** The version `make deploy` rolled out (the same code under another tag). */
+  readonly deployedVersion: string;
 }
 
 export interface CompareHashOptions {
@@ -59,12 +66,14 @@ export interface CompareHashOptions {
   readonly baseUrl: string;
   readonly ids: number;
   readonly log: (line: string) => void;
+  /** The tag `make deploy` rolls out: the stack's own code, built under this tag if it does not exist. */
+  readonly deployVersion: string;
 }
 
-async function scaleTo(stack: StackControl, n: number, extra: readonly string[] = []): Promise<void> {
+/** Waits until exactly n replicas serve through nginx (probed under round_robin: a hash would pin the probe). */
+async function settle(stack: StackControl, n: number): Promise<void> {
   await stack.switchStrategy('round_robin');
-  await stack.compose(['up', '-d', '--wait', '--wait-timeout', '180', '--no-deps', ...extra, '--scale', `api=${n}`, 'api'], { API_REPLICAS: String(n) });
-  // nginx re-resolves every replica name every 2 s; wait until every replica serves, and only those.
+  // nginx re-resolves every name every 2 s; wait until every replica serves, and only those.
   await stack.waitForTopology(n * Number(await workersPerReplica(stack)));
   await sleep(2500);
 }
@@ -92,30 +101,40 @@ export async function compareHash(options: CompareHashOptions): Promise<HashComp
   const strategyBefore = await stack.activeStrategy();
   const stages: HashStage[] = [];
   try {
-    log('N=3: recreating the api replicas as api-1..3');
+    log('N=3: recreating the api replicas as api-1..3 (ring slots 1..3)');
     await stack.switchStrategy('round_robin');
     await stack.recreateApi({ API_REPLICAS: '3' });
-    await scaleTo(stack, 3);
+    await settle(stack, 3);
     stages.push(await mapBoth(stack, baseUrl, ids, 'N=3', log));
-    log('N=4: adding api-4');
-    await scaleTo(stack, 4, ['--no-recreate']);
+    log('N=4: make scale N=4 adds api-4 (ring slot 4)');
+    await stack.scale(4);
+    await settle(stack, 4);
     stages.push(await mapBoth(stack, baseUrl, ids, 'N=4', log));
     log('N=4, every replica recreated (same names, new containers and addresses)');
-    await scaleTo(stack, 4, ['--force-recreate']);
+    await stack.compose(['up', '-d', '--wait', '--wait-timeout', '180', '--no-deps', '--force-recreate', '--scale', 'api=4', 'api'], { API_REPLICAS: '4' });
+    await stack.syncRing();
+    await settle(stack, 4);
     stages.push(await mapBoth(stack, baseUrl, ids, 'N=4 recreated', log));
-    log('N=3: removing api-4');
-    await scaleTo(stack, 3, ['--no-recreate']);
+    log('N=3: make scale N=3 drains api-4');
+    await stack.scale(3);
+    await settle(stack, 3);
     stages.push(await mapBoth(stack, baseUrl, ids, 'back to N=3', log));
+    log(`make deploy VERSION=${options.deployVersion}: every replica replaced by a newly numbered one, which takes over its ring slot`);
+    await stack.compose(['build', '--quiet', 'api'], { API_VERSION: options.deployVersion });
+    await stack.deploy(options.deployVersion);
+    await settle(stack, 3);
+    stages.push(await mapBoth(stack, baseUrl, ids, 'after make deploy', log));
   } finally {
     await stack.switchStrategy(strategyBefore);
   }
-  const [n3, n4, recreated, back] = stages as [HashStage, HashStage, HashStage, HashStage];
+  const [n3, n4, recreated, back, deployed] = stages as [HashStage, HashStage, HashStage, HashStage, HashStage];
   const movesOf = (s: HashStrategy) => ({
     scaleUp: keyMoves(n3.maps[s], n4.maps[s]),
     recreate: keyMoves(n4.maps[s], recreated.maps[s]),
     restored: keyMoves(n3.maps[s], back.maps[s]),
+    deploy: keyMovesAcrossRenames(back.maps[s], deployed.maps[s]),
   });
-  return { ids: options.ids, stages, moves: { hash_consistent: movesOf('hash_consistent'), hash: movesOf('hash') } };
+  return { ids: options.ids, stages, moves: { hash_consistent: movesOf('hash_consistent'), hash: movesOf('hash') }, deployedVersion: options.deployVersion };
 }
 
 const pct = (v: number): string => `${(v * 100).toFixed(1)}%`;
@@ -125,12 +144,13 @@ export function formatHashComparison(c: HashComparison): string {
   for (const stage of c.stages) {
     for (const s of HASH_STRATEGIES) lines.push(`  ${stage.stage.padEnd(16)} ${s.padEnd(16)} ${shares(stage.maps[s]).map((x) => `${x.replica} ${pct(x.share)}`).join('  ')}`);
   }
-  lines.push('', 'ids moved:', `  ${'strategy'.padEnd(16)} ${'N=3 -> 4'.padEnd(34)} ${'recreate all (N=4)'.padEnd(20)} back to N=3: same as first N=3`);
+  lines.push('', 'ids moved:', `  ${'strategy'.padEnd(16)} ${'N=3 -> 4'.padEnd(50)} ${'recreate all (N=4)'.padEnd(20)} ${'back to N=3: as first N=3'.padEnd(27)} make deploy (new names)`);
   for (const s of HASH_STRATEGIES) {
     const m = c.moves[s];
     const to = Object.entries(m.scaleUp.movedTo).map(([r, n]) => `${r}:${n}`).join(' ');
-    lines.push(`  ${s.padEnd(16)} ${`${pct(m.scaleUp.movedShare)} (to ${to || 'none'})`.padEnd(34)} ${pct(m.recreate.movedShare).padEnd(20)} ${pct(m.restored.keptShare)}`);
+    lines.push(`  ${s.padEnd(16)} ${`${pct(m.scaleUp.movedShare)} (to ${to || 'none'})`.padEnd(50)} ${pct(m.recreate.movedShare).padEnd(20)} ${pct(m.restored.keptShare).padEnd(27)} ${pct(m.deploy.movedShare)}`);
   }
+  lines.push('', `The replicas now run ${c.deployedVersion} (the same code under the tag make deploy rolled out).`);
   return lines.join('\n');
 }
 

@@ -35,3 +35,45 @@ export function shares(map: KeyMap): Array<{ replica: string; share: number }> {
     .sort(([a], [b]) => a.localeCompare(b, 'en', { numeric: true }))
     .map(([replica, n]) => ({ replica, share: n / map.size }));
 }
+
+export interface RenamedKeyMoves extends KeyMoves {
+  /** Old replica -> the new one that took its keys. */
+  readonly successors: Readonly<Record<string, string>>;
+}
+
+/**
+ * Like keyMoves, across a change that renames every replica (make deploy: api-1..3 are replaced by api-4..6, each
+ * new one taking an old one's place). Each old replica's successor is the new replica that received most of its
+ * keys, matched one to one, largest flows first; a key moved if it did not go to its replica's successor. 0 means
+ * every group of keys stayed together, on a replica of its own: nothing changed but the names.
+ * `movedTo` counts the moved keys by new replica; `successors` maps old -> new.
+ */
+export function keyMovesAcrossRenames(before: KeyMap, after: KeyMap): RenamedKeyMoves {
+  const flows = new Map<string, { from: string; to: string; keys: number }>();
+  for (const [key, from] of before) {
+    const to = after.get(key);
+    if (to === undefined) throw new Error(`key ${key} is missing from the second map`);
+    const flow = flows.get(`${from}\0${to}`) ?? { from, to, keys: 0 };
+    flow.keys++;
+    flows.set(`${from}\0${to}`, flow);
+  }
+  const successors: Record<string, string> = {};
+  const claimed = new Set<string>();
+  const ordered = [...flows.values()].sort((a, b) => b.keys - a.keys || a.from.localeCompare(b.from) || a.to.localeCompare(b.to));
+  for (const { from, to } of ordered) {
+    if (from in successors || claimed.has(to)) continue;
+    successors[from] = to;
+    claimed.add(to);
+  }
+  let moved = 0;
+  const movedTo: Record<string, number> = {};
+  for (const [key, from] of before) {
+    const to = after.get(key)!;
+    if (to !== successors[from]) {
+      moved++;
+      movedTo[to] = (movedTo[to] ?? 0) + 1;
+    }
+  }
+  const keys = before.size;
+  return { keys, moved, movedShare: keys === 0 ? 0 : moved / keys, movedTo, keptShare: keys === 0 ? 1 : (keys - moved) / keys, successors };
+}
