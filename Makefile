@@ -228,7 +228,7 @@ NODE ?=
 REQUEST_ID ?=
 NEVER_READY ?=
 SWARM = SWARM_NAME=$(SWARM_NAME) SWARM_NODES=$(SWARM_NODES) SWARM_REGISTRY_PORT=$(SWARM_REGISTRY_PORT) \
-  HTTP_PORT=$(HTTP_PORT) PROMETHEUS_PORT=$(PROMETHEUS_PORT) GRAFANA_PORT=$(GRAFANA_PORT) COMPOSE_FILES='$(COMPOSE_FILES)' \
+  HTTP_PORT=$(HTTP_PORT) HTTPS_PORT=$(HTTPS_PORT) PROMETHEUS_PORT=$(PROMETHEUS_PORT) GRAFANA_PORT=$(GRAFANA_PORT) COMPOSE_FILES='$(COMPOSE_FILES)' \
   API_REPLICAS=$(SWARM_API_REPLICAS) API_CPUS=$(SWARM_API_CPUS) API_MEMORY=$(SWARM_API_MEMORY) API_LOG_LEVEL=$(SWARM_API_LOG_LEVEL) \
   $(TOOLS)/swarm/swarm.sh
 # The stack's secrets (the same files as `make up`'s) and nginx's certificate become Swarm secrets.
@@ -453,7 +453,7 @@ test-swarm: tooling ## Docker Swarm under steady load: rolling update, automatic
 	  export SWARM_EXTRA_OVERLAYS=$(SWARM_TEST_OVERLAY); \
 	  $(MAKE) swarm-up SWARM_API_REPLICAS=3 || exit 1; \
 	  echo "swarm up in $$(( $$(date +%s) - started )) s"; \
-	  SWARM_NAME=$(SWARM_NAME) SWARM_REGISTRY_PORT=$(SWARM_REGISTRY_PORT) HTTP_PORT=$(HTTP_PORT) PROMETHEUS_PORT=$(PROMETHEUS_PORT) \
+	  SWARM_NAME=$(SWARM_NAME) SWARM_REGISTRY_PORT=$(SWARM_REGISTRY_PORT) HTTP_PORT=$(HTTP_PORT) HTTPS_PORT=$(HTTPS_PORT) PROMETHEUS_PORT=$(PROMETHEUS_PORT) \
 	  rc=0; OFFLINE=$(if $(filter offline,$(MODE)),1,0) node --test --test-concurrency=1 $(BUILD)/tests/swarm/ || rc=$$?; \
 	  printf '\nFigures of this run (reports/swarm-figures.md):\n\n'; cat reports/swarm-figures.md; \
 	  echo "make test-swarm: $$(( $$(date +%s) - started )) s (load average now: $$(cut -d' ' -f1-3 /proc/loadavg))"; exit $$rc
