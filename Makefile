@@ -446,7 +446,7 @@ test-ops: tooling ## Zero-downtime operations under steady load (reload, deploy,
 # tests only (its comments say why the rule still holds). About 8 minutes on an idle 2-core machine (docs/swarm.md).
 SWARM_TEST_OVERLAY = tests/swarm/stack.test-overlay.yaml
 .PHONY: test-swarm
-test-swarm: tooling ## Docker Swarm under steady load: rolling update, automatic rollback, drain, scale, node loss, logs, metrics, sessions, bad input; ~8 min
+test-swarm: tooling ## Docker Swarm under steady load: rolling update, automatic rollback, drain, scale, node loss, logs, metrics, sessions, websockets, bad input; ~8 min
 	@$(call say,swarm tests: a local swarm $(SWARM_NAME) of $(SWARM_NODES) nodes; figures in reports/swarm-figures.md)
 	@mkdir -p reports && printf '| operation | requests sent | failed | p99 before -> during | duration | notes |\n| --- | --- | --- | --- | --- | --- |\n' > reports/swarm-figures.md
 	@trap '$(MAKE) swarm-down >/dev/null 2>&1' EXIT; started=$$(date +%s); \
