@@ -233,7 +233,7 @@ NODE ?=
 REQUEST_ID ?=
 NEVER_READY ?=
 SWARM = SWARM_NAME=$(SWARM_NAME) SWARM_NODES=$(SWARM_NODES) SWARM_REGISTRY_PORT=$(SWARM_REGISTRY_PORT) \
-  HTTP_PORT=$(HTTP_PORT) PROMETHEUS_PORT=$(PROMETHEUS_PORT) GRAFANA_PORT=$(GRAFANA_PORT) COMPOSE_FILES='$(COMPOSE_FILES)' \
+  HTTP_PORT=$(HTTP_PORT) HTTPS_PORT=$(HTTPS_PORT) PROMETHEUS_PORT=$(PROMETHEUS_PORT) GRAFANA_PORT=$(GRAFANA_PORT) COMPOSE_FILES='$(COMPOSE_FILES)' \
   API_REPLICAS=$(SWARM_API_REPLICAS) API_CPUS=$(SWARM_API_CPUS) API_MEMORY=$(SWARM_API_MEMORY) API_LOG_LEVEL=$(SWARM_API_LOG_LEVEL) \
   $(TOOLS)/swarm/swarm.sh
 # The stack's secrets (the same files as `make up`'s) and nginx's certificate become Swarm secrets.
@@ -451,14 +451,14 @@ test-ops: tooling ## Zero-downtime operations under steady load (reload, deploy,
 # tests only (its comments say why the rule still holds). About 8 minutes on an idle 2-core machine (docs/swarm.md).
 SWARM_TEST_OVERLAY = tests/swarm/stack.test-overlay.yaml
 .PHONY: test-swarm
-test-swarm: tooling ## Docker Swarm under steady load: rolling update, automatic rollback, drain, scale, node loss, logs, metrics, sessions, bad input; ~8 min
+test-swarm: tooling ## Docker Swarm under steady load: rolling update, automatic rollback, drain, scale, node loss, logs, metrics, sessions, websockets, bad input; ~8 min
 	@$(call say,swarm tests: a local swarm $(SWARM_NAME) of $(SWARM_NODES) nodes; figures in reports/swarm-figures.md)
 	@mkdir -p reports && printf '| operation | requests sent | failed | p99 before -> during | duration | notes |\n| --- | --- | --- | --- | --- | --- |\n' > reports/swarm-figures.md
 	@trap '$(MAKE) swarm-down >/dev/null 2>&1' EXIT; started=$$(date +%s); \
 	  export SWARM_EXTRA_OVERLAYS=$(SWARM_TEST_OVERLAY); \
 	  $(MAKE) swarm-up SWARM_API_REPLICAS=3 || exit 1; \
 	  echo "swarm up in $$(( $$(date +%s) - started )) s"; \
-	  SWARM_NAME=$(SWARM_NAME) SWARM_REGISTRY_PORT=$(SWARM_REGISTRY_PORT) HTTP_PORT=$(HTTP_PORT) PROMETHEUS_PORT=$(PROMETHEUS_PORT) \
+	  SWARM_NAME=$(SWARM_NAME) SWARM_REGISTRY_PORT=$(SWARM_REGISTRY_PORT) HTTP_PORT=$(HTTP_PORT) HTTPS_PORT=$(HTTPS_PORT) PROMETHEUS_PORT=$(PROMETHEUS_PORT) \
 	  rc=0; OFFLINE=$(if $(filter offline,$(MODE)),1,0) node --test --test-concurrency=1 $(BUILD)/tests/swarm/ || rc=$$?; \
 	  printf '\nFigures of this run (reports/swarm-figures.md):\n\n'; cat reports/swarm-figures.md; \
 	  echo "make test-swarm: $$(( $$(date +%s) - started )) s (load average now: $$(cut -d' ' -f1-3 /proc/loadavg))"; exit $$rc

@@ -64,8 +64,9 @@ ensure_node() {
     # (swarm/stack.overlay.yaml) and publish in host mode, so the host reaches them through node 1's ports.
     if [ "$k" = 1 ]; then
       # The same number outside and inside: the stack publishes compose.yaml's ports (HTTP_PORT...) on the node.
+      # HTTPS_PORT too: nginx's TLS server carries https and wss:// (tests/swarm/47-websockets).
       local p
-      for p in "${HTTP_PORT:-8080}" "${PROMETHEUS_PORT:-9090}" "${GRAFANA_PORT:-3000}"; do ports+=(-p "127.0.0.1:$p:$p"); done
+      for p in "${HTTP_PORT:-8080}" "${HTTPS_PORT:-8443}" "${PROMETHEUS_PORT:-9090}" "${GRAFANA_PORT:-3000}"; do ports+=(-p "127.0.0.1:$p:$p"); done
     fi
     mkdir -p "$(socket_dir "$k")" && chmod 700 "$SWARM_RUN_DIR" "$(socket_dir "$k")"
     log "node $name"

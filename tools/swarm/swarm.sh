@@ -148,6 +148,7 @@ deploy_stack() { # <api version>
 
 urls() {
   printf '\n  api (through nginx)  http://127.0.0.1:%s/whoami\n' "${HTTP_PORT:-8080}"
+  printf '  api over HTTPS       https://localhost:%s/whoami  (and wss://)\n' "${HTTPS_PORT:-8443}"
   printf '  Prometheus           http://127.0.0.1:%s/targets\n' "${PROMETHEUS_PORT:-9090}"
   if swarm service inspect "${STACK}_grafana" >/dev/null 2>&1; then
     printf '  Grafana              http://127.0.0.1:%s/d/load-distribution\n' "${GRAFANA_PORT:-3000}"
