@@ -2,17 +2,10 @@
 // transports: ['websocket'] (docs/state.md says why), learn which replica/worker the socket landed on ('hello'), join a
 // room, and record every room message and every disconnect/reconnect.
 import { io, type Socket, type ManagerOptions, type SocketOptions } from 'socket.io-client';
+// The wire types are the app's own (one definition); a type-only import, so nothing of the app runs here.
+import type { Origin, RoomMessage } from '../../services/api/src/realtime/wire.js';
 
-export interface Origin {
-  replica: string;
-  worker: string;
-}
-
-export interface RoomMessage {
-  room: string;
-  id: string;
-  from: Origin;
-}
+export type { Origin, RoomMessage };
 
 export interface RealtimeClient {
   socket: Socket;
@@ -25,6 +18,12 @@ export interface RealtimeClient {
   closeCodes: Array<number | undefined>;
   /** How long each reconnect took, from the disconnect to the next 'hello'. */
   reconnectMs: number[];
+  /**
+   * Per reconnect, whether socket.io recovered the connection's state (its rooms, and the room messages sent while it
+   * was away: the app's connection-state recovery). Only a client that had received a broadcast has an offset to
+   * recover from.
+   */
+  recovered: boolean[];
   close(): void;
 }
 
@@ -46,6 +45,7 @@ export function connectClient(url: string, room: string | undefined, options: Cl
     disconnects: [],
     closeCodes: [],
     reconnectMs: [],
+    recovered: [],
     close: () => socket.close(),
   };
   let disconnectedAt: number | undefined;
@@ -72,7 +72,10 @@ export function connectClient(url: string, room: string | undefined, options: Cl
     });
     socket.on('hello', (origin: Origin) => {
       client.origin = origin;
-      if (disconnectedAt !== undefined) client.reconnectMs.push(Date.now() - disconnectedAt);
+      if (disconnectedAt !== undefined) {
+        client.reconnectMs.push(Date.now() - disconnectedAt);
+        client.recovered.push(socket.recovered);
+      }
       disconnectedAt = undefined;
       const joined = room === undefined ? Promise.resolve() : socket.timeout(5_000).emitWithAck('join', { room });
       void joined.then(

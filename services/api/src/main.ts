@@ -35,9 +35,11 @@ async function main(): Promise<void> {
     readiness,
     drain,
     publicServer: () => api?.server,
-    beforeDrain: () => {
+    beforeDrain: async () => {
       const closed = api?.realtime.closeAllForDrain() ?? 0;
-      if (closed > 0) logger.info({ websockets: closed }, 'closed websockets for the drain (code 1012, clients reconnect)');
+      if (closed === 0) return;
+      logger.info({ websockets: closed }, 'closed websockets for the drain (code 1012, clients reconnect)');
+      await api?.realtime.settleForDrain();
     },
     afterDrain: () => metricsServer?.close(),
     drainTimeoutMs: config.drainTimeoutMs,

@@ -47,6 +47,8 @@ export interface RealtimeConfig {
   /** socket.io's heartbeat; nginx's proxy_read_timeout for /socket.io/ must stay above interval + timeout. */
   pingIntervalMs: number;
   pingTimeoutMs: number;
+  /** Connection-state recovery: how long a disconnected client's session and missed messages are kept. */
+  recoveryWindowMs: number;
 }
 
 /** Where express-session keeps sessions: this worker's memory, or the shared store (docs/state.md). */
@@ -139,6 +141,8 @@ export function loadApiConfig(env: Env): ApiConfig {
       // socket.io's own defaults (25 s + 20 s).
       pingIntervalMs: int('SOCKET_PING_INTERVAL_MS', 25_000, 1),
       pingTimeoutMs: int('SOCKET_PING_TIMEOUT_MS', 20_000, 1),
+      // socket.io's default (2 min): longer than any drain-and-reconnect, short enough not to keep dead sessions.
+      recoveryWindowMs: int('SOCKET_RECOVERY_WINDOW_MS', 120_000, 1),
     },
   };
 }

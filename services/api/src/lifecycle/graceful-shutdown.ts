@@ -23,8 +23,9 @@ export interface ShutdownDeps {
   /**
    * Runs as the drain starts, before the HTTP drain: closes every websocket so its client reconnects to another
    * worker at once (realtime/realtime-io-adapter.ts). An open websocket would otherwise hold the drain to its timeout.
+   * Awaited: it also waits until those sessions are in the store, for their clients to recover them elsewhere.
    */
-  beforeDrain?: () => void;
+  beforeDrain?: () => Promise<void> | void;
   /** Extra cleanup once drained (the internal metrics server). */
   afterDrain?: () => Promise<void> | void;
   drainTimeoutMs: number;
@@ -56,7 +57,7 @@ export function installGracefulShutdown(deps: ShutdownDeps): { shutdown: (reason
     }, deps.drainTimeoutMs + 1000).unref();
 
     try {
-      deps.beforeDrain?.();
+      await deps.beforeDrain?.();
     } catch (error) {
       deps.logger.warn({ err: error }, 'closing websockets before the drain failed');
     }

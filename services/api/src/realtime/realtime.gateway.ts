@@ -10,17 +10,7 @@ import { ConnectedSocket, MessageBody, SubscribeMessage, WebSocketGateway, WebSo
 import type { Server, Socket } from 'socket.io';
 import { IDENTITY } from '../core.module.js';
 import type { Identity } from '../identity/identity.js';
-
-export interface Origin {
-  replica: string;
-  worker: string;
-}
-
-export interface RoomMessage {
-  room: string;
-  id: string;
-  from: Origin;
-}
+import type { Origin, RoomMessage } from './wire.js';
 
 const NAME = /^[A-Za-z0-9_.:-]{1,64}$/;
 

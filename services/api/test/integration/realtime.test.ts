@@ -8,11 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import { io, type Socket } from 'socket.io-client';
 import { httpRequest } from '../helpers/http.js';
 import { startTestApi, type TestApi } from '../helpers/in-process-api.js';
-
-interface Origin {
-  replica: string;
-  worker: string;
-}
+import type { Origin } from '../../src/realtime/wire.js';
 
 function connect(port: number, options: Parameters<typeof io>[1] = {}): Socket {
   return io(`http://127.0.0.1:${port}`, { transports: ['websocket'], reconnection: false, ...options });
@@ -67,6 +63,30 @@ describe('socket.io gateway (SOCKET_ADAPTER=memory)', () => {
     const [reason, details] = await closed;
     assert.equal(reason, 'transport close');
     assert.equal(details.context?.code, 1009);
+  });
+
+  it('connection-state recovery: a client whose connection dropped gets its rooms back and the room messages it missed', async () => {
+    const a = connect(t.port, { reconnection: true, reconnectionDelay: 50 });
+    const b = connect(t.port);
+    await Promise.all([once(a, 'hello'), once(b, 'hello')]);
+    await a.emitWithAck('join', { room: 'rec' });
+    await b.emitWithAck('join', { room: 'rec' });
+    const ids: string[] = [];
+    a.on('message', (m: { id: string }) => ids.push(m.id));
+    await b.emitWithAck('broadcast', { room: 'rec', id: 'before' }); // gives `a` an offset to recover from
+    await new Promise((r) => setTimeout(r, 100));
+    const dropped = once<[string]>(a, 'disconnect');
+    // The websocket itself closes, as in a drain or a network cut ("transport close"); engine.close() would be the
+    // client's own "forced close", after which it does not reconnect.
+    (a.io.engine.transport as unknown as { ws: { close(): void } }).ws.close();
+    assert.equal((await dropped)[0], 'transport close');
+    await b.emitWithAck('broadcast', { room: 'rec', id: 'missed' });
+    await once(a, 'connect');
+    assert.equal(a.recovered, true, 'the session was recovered');
+    await new Promise((r) => setTimeout(r, 100));
+    assert.deepEqual(ids, ['before', 'missed'], 'the message sent while it was away arrived once, and without re-joining');
+    a.close();
+    b.close();
   });
 
   it('the drain closes every socket with 1012 and "transport close" (the client reconnects), then refuses new ones', async () => {
