@@ -44,6 +44,25 @@ export async function mapIds(baseUrl: string, ids: readonly string[], concurrenc
   return map;
 }
 
+/**
+ * The ids' map once nginx has settled: `replicas` replicas hold a share, and a second map a second later is the same.
+ * After a change (a switch of strategy, a slot changing hands), each nginx worker re-resolves the names and rebuilds
+ * its ring on its own, so for a moment two requests can meet two rings (tests/ops/25-deploy-hash-ring saw a map taken
+ * right after the switch differ from the next one). Returns the map and how many rounds it took.
+ */
+export async function mapIdsSettled(baseUrl: string, ids: readonly string[], replicas: number, timeoutMs = 20_000): Promise<{ map: Map<string, string>; rounds: number }> {
+  const deadline = Date.now() + timeoutMs;
+  let previous: Map<string, string> | undefined;
+  for (let rounds = 1; ; rounds++) {
+    const map = await mapIds(baseUrl, ids);
+    const full = new Set(map.values()).size === replicas;
+    if (full && previous && ids.every((id) => previous!.get(id) === map.get(id))) return { map, rounds };
+    previous = full ? map : undefined;
+    if (Date.now() > deadline) throw new Error(`the ids' map did not settle on ${replicas} replicas within ${timeoutMs} ms`);
+    await sleep(1000);
+  }
+}
+
 export interface HashStage {
   readonly stage: string;
   readonly maps: Record<HashStrategy, KeyMap>;
@@ -85,11 +104,11 @@ async function workersPerReplica(stack: StackControl): Promise<number> {
   return n;
 }
 
-async function mapBoth(stack: StackControl, baseUrl: string, ids: readonly string[], stage: string, log: (l: string) => void): Promise<HashStage> {
+async function mapBoth(stack: StackControl, baseUrl: string, ids: readonly string[], replicas: number, stage: string, log: (l: string) => void): Promise<HashStage> {
   const maps = {} as Record<HashStrategy, KeyMap>;
   for (const strategy of HASH_STRATEGIES) {
     await stack.switchStrategy(strategy);
-    maps[strategy] = await mapIds(baseUrl, ids);
+    maps[strategy] = (await mapIdsSettled(baseUrl, ids, replicas)).map;
     log(`${stage.padEnd(22)} ${strategy.padEnd(16)} ${shares(maps[strategy]).map((s) => `${s.replica}=${(s.share * 100).toFixed(1)}%`).join(' ')}`);
   }
   return { stage, maps };
@@ -105,25 +124,25 @@ export async function compareHash(options: CompareHashOptions): Promise<HashComp
     await stack.switchStrategy('round_robin');
     await stack.recreateApi({ API_REPLICAS: '3' });
     await settle(stack, 3);
-    stages.push(await mapBoth(stack, baseUrl, ids, 'N=3', log));
+    stages.push(await mapBoth(stack, baseUrl, ids, 3, 'N=3', log));
     log('N=4: make scale N=4 adds api-4 (ring slot 4)');
     await stack.scale(4);
     await settle(stack, 4);
-    stages.push(await mapBoth(stack, baseUrl, ids, 'N=4', log));
+    stages.push(await mapBoth(stack, baseUrl, ids, 4, 'N=4', log));
     log('N=4, every replica recreated (same names, new containers and addresses)');
     await stack.compose(['up', '-d', '--wait', '--wait-timeout', '180', '--no-deps', '--force-recreate', '--scale', 'api=4', 'api'], { API_REPLICAS: '4' });
     await stack.syncRing();
     await settle(stack, 4);
-    stages.push(await mapBoth(stack, baseUrl, ids, 'N=4 recreated', log));
+    stages.push(await mapBoth(stack, baseUrl, ids, 4, 'N=4 recreated', log));
     log('N=3: make scale N=3 drains api-4');
     await stack.scale(3);
     await settle(stack, 3);
-    stages.push(await mapBoth(stack, baseUrl, ids, 'back to N=3', log));
+    stages.push(await mapBoth(stack, baseUrl, ids, 3, 'back to N=3', log));
     log(`make deploy VERSION=${options.deployVersion}: every replica replaced by a newly numbered one, which takes over its ring slot`);
     await stack.compose(['build', '--quiet', 'api'], { API_VERSION: options.deployVersion });
     await stack.deploy(options.deployVersion);
     await settle(stack, 3);
-    stages.push(await mapBoth(stack, baseUrl, ids, 'after make deploy', log));
+    stages.push(await mapBoth(stack, baseUrl, ids, 3, 'after make deploy', log));
   } finally {
     await stack.switchStrategy(strategyBefore);
   }
