@@ -75,9 +75,9 @@ export interface HashComparison {
    * Per strategy: N=3 -> 4, 4 -> recreated, recreated -> back to 3 vs the first N=3, and back to 3 -> after the
    * deploy, where every replica has a new name (keyMovesAcrossRenames: did each replica's keys stay together?).
    */
-  readonly moves: Record<HashStrategy, { scaleUp: KeyMoves; recreate: KeyMoves; restored: KeyMoves; deploy: RenamedKeyMoves }>;
-  /** The version `make deploy` rolled out (the same code under another tag). */
-  readonly deployedVersion: string;
+  readonly moves: Record<HashStrategy, { scaleUp: KeyMoves; recreate: KeyMoves; restored: KeyMoves; deploy?: RenamedKeyMoves }>;
+  /** The version `make deploy` rolled out (the same code under another tag), when the deploy stage ran. */
+  readonly deployedVersion?: string;
 }
 
 export interface CompareHashOptions {
@@ -85,8 +85,11 @@ export interface CompareHashOptions {
   readonly baseUrl: string;
   readonly ids: number;
   readonly log: (line: string) => void;
-  /** The tag `make deploy` rolls out: the stack's own code, built under this tag if it does not exist. */
-  readonly deployVersion: string;
+  /**
+   * The tag `make deploy` rolls out in the last stage: the stack's own code, built under this tag. Unset: no deploy
+   * stage (tests/stack/60-hash-ring, because tests/ops/25-deploy-hash-ring proves the deploy under load).
+   */
+  readonly deployVersion?: string;
 }
 
 /** Waits until exactly n replicas serve through nginx (probed under round_robin: a hash would pin the probe). */
@@ -138,22 +141,29 @@ export async function compareHash(options: CompareHashOptions): Promise<HashComp
     await stack.scale(3);
     await settle(stack, 3);
     stages.push(await mapBoth(stack, baseUrl, ids, 3, 'back to N=3', log));
-    log(`make deploy VERSION=${options.deployVersion}: every replica replaced by a newly numbered one, which takes over its ring slot`);
-    await stack.compose(['build', '--quiet', 'api'], { API_VERSION: options.deployVersion });
-    await stack.deploy(options.deployVersion);
-    await settle(stack, 3);
-    stages.push(await mapBoth(stack, baseUrl, ids, 3, 'after make deploy', log));
+    if (options.deployVersion !== undefined) {
+      log(`make deploy VERSION=${options.deployVersion}: every replica replaced by a newly numbered one, which takes over its ring slot`);
+      await stack.compose(['build', '--quiet', 'api'], { API_VERSION: options.deployVersion });
+      await stack.deploy(options.deployVersion);
+      await settle(stack, 3);
+      stages.push(await mapBoth(stack, baseUrl, ids, 3, 'after make deploy', log));
+    }
   } finally {
     await stack.switchStrategy(strategyBefore);
   }
-  const [n3, n4, recreated, back, deployed] = stages as [HashStage, HashStage, HashStage, HashStage, HashStage];
+  const [n3, n4, recreated, back, deployed] = stages as [HashStage, HashStage, HashStage, HashStage, HashStage | undefined];
   const movesOf = (s: HashStrategy) => ({
     scaleUp: keyMoves(n3.maps[s], n4.maps[s]),
     recreate: keyMoves(n4.maps[s], recreated.maps[s]),
     restored: keyMoves(n3.maps[s], back.maps[s]),
-    deploy: keyMovesAcrossRenames(back.maps[s], deployed.maps[s]),
+    ...(deployed ? { deploy: keyMovesAcrossRenames(back.maps[s], deployed.maps[s]) } : {}),
   });
-  return { ids: options.ids, stages, moves: { hash_consistent: movesOf('hash_consistent'), hash: movesOf('hash') }, deployedVersion: options.deployVersion };
+  return {
+    ids: options.ids,
+    stages,
+    moves: { hash_consistent: movesOf('hash_consistent'), hash: movesOf('hash') },
+    ...(deployed ? { deployedVersion: options.deployVersion } : {}),
+  };
 }
 
 const pct = (v: number): string => `${(v * 100).toFixed(1)}%`;
@@ -167,9 +177,9 @@ export function formatHashComparison(c: HashComparison): string {
   for (const s of HASH_STRATEGIES) {
     const m = c.moves[s];
     const to = Object.entries(m.scaleUp.movedTo).map(([r, n]) => `${r}:${n}`).join(' ');
-    lines.push(`  ${s.padEnd(16)} ${`${pct(m.scaleUp.movedShare)} (to ${to || 'none'})`.padEnd(50)} ${pct(m.recreate.movedShare).padEnd(20)} ${pct(m.restored.keptShare).padEnd(27)} ${pct(m.deploy.movedShare)}`);
+    lines.push(`  ${s.padEnd(16)} ${`${pct(m.scaleUp.movedShare)} (to ${to || 'none'})`.padEnd(50)} ${pct(m.recreate.movedShare).padEnd(20)} ${pct(m.restored.keptShare).padEnd(27)} ${m.deploy ? pct(m.deploy.movedShare) : 'not run'}`);
   }
-  lines.push('', `The replicas now run ${c.deployedVersion} (the same code under the tag make deploy rolled out).`);
+  if (c.deployedVersion) lines.push('', `The replicas now run ${c.deployedVersion} (the same code under the tag make deploy rolled out).`);
   return lines.join('\n');
 }
 
