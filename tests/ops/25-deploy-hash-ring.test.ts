@@ -3,7 +3,7 @@
 // drains), and afterwards every id is served by one replica, with the ids that were together still together: the
 // slots, not the container numbers, are the ring (tools/ops/lib.sh, docs/state.md). tests/stack/60-hash-ring shows
 // the same without load on 300 ids; this is the operation as a user runs it. Cost: one deploy of 3 replicas, ~50 s.
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { assertNothingLost, DEFAULT_MIX, underSteadyLoad } from '../lib/steadyLoad.js';
 import { compose, containersOf, makeOk, stackComposeCommand } from '../../tools/lib/docker.js';
@@ -26,6 +26,15 @@ function withClientId(spec: IterationSpec): IterationSpec {
 test(`make deploy VERSION=${VERSION} under hash_consistent: 0 failed requests, and every id keeps its group`, async () => {
   await compose(stackComposeCommand(), ['build', '--quiet', 'api'], { API_VERSION: VERSION });
   await makeOk('lb', { LB: 'hash_consistent' });
+  try {
+    await deployAndCheck();
+  } finally {
+    // The next files (30-scale first) expect round_robin.
+    await makeOk('lb', { LB: 'round_robin' });
+  }
+});
+
+async function deployAndCheck(): Promise<void> {
   const old = await containersOf('api');
   const before = await mapIdsSettled(baseUrl, IDS, old.length);
   const { value, report } = await underSteadyLoad(`make deploy under hash_consistent (${old.length} replicas)`, () => makeOk('deploy', { VERSION }), { mix: DEFAULT_MIX.map(withClientId) });
@@ -38,4 +47,4 @@ test(`make deploy VERSION=${VERSION} under hash_consistent: 0 failed requests, a
   const now = await containersOf('api');
   assert.deepEqual(Object.values(moves.successors).sort(), now.map((c) => c.replace(/^.*-(api-\d+)$/, '$1')).sort(), 'each new replica took one old replica\'s ids');
   console.log(`# ring across the deploy: ${JSON.stringify(moves.successors)}, ${moves.moved} of ${moves.keys} ids moved (maps until settled: ${before.rounds} before, ${settled.rounds} after)`);
-});
+}
