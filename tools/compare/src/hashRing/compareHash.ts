@@ -28,7 +28,7 @@ async function whoami(baseUrl: string, id: string): Promise<Response> {
 }
 
 /** Which replica answers each id now (GET /whoami with X-Client-Id), `concurrency` at a time. */
-export async function mapIds(baseUrl: string, ids: readonly string[], concurrency = 16): Promise<Map<string, string>> {
+async function mapIds(baseUrl: string, ids: readonly string[], concurrency = 16): Promise<Map<string, string>> {
   const map = new Map<string, string>();
   let next = 0;
   await Promise.all(
@@ -107,7 +107,9 @@ async function workersPerReplica(stack: StackControl): Promise<number> {
   return n;
 }
 
+/** A stage: once exactly `replicas` replicas serve (settle), the ids' map under each hash strategy. */
 async function mapBoth(stack: StackControl, baseUrl: string, ids: readonly string[], replicas: number, stage: string, log: (l: string) => void): Promise<HashStage> {
+  await settle(stack, replicas);
   const maps = {} as Record<HashStrategy, KeyMap>;
   for (const strategy of HASH_STRATEGIES) {
     await stack.switchStrategy(strategy);
@@ -126,26 +128,21 @@ export async function compareHash(options: CompareHashOptions): Promise<HashComp
     log('N=3: recreating the api replicas as api-1..3 (ring slots 1..3)');
     await stack.switchStrategy('round_robin');
     await stack.recreateApi({ API_REPLICAS: '3' });
-    await settle(stack, 3);
     stages.push(await mapBoth(stack, baseUrl, ids, 3, 'N=3', log));
     log('N=4: make scale N=4 adds api-4 (ring slot 4)');
     await stack.scale(4);
-    await settle(stack, 4);
     stages.push(await mapBoth(stack, baseUrl, ids, 4, 'N=4', log));
     log('N=4, every replica recreated (same names, new containers and addresses)');
     await stack.compose(['up', '-d', '--wait', '--wait-timeout', '180', '--no-deps', '--force-recreate', '--scale', 'api=4', 'api'], { API_REPLICAS: '4' });
     await stack.syncRing();
-    await settle(stack, 4);
     stages.push(await mapBoth(stack, baseUrl, ids, 4, 'N=4 recreated', log));
     log('N=3: make scale N=3 drains api-4');
     await stack.scale(3);
-    await settle(stack, 3);
     stages.push(await mapBoth(stack, baseUrl, ids, 3, 'back to N=3', log));
     if (options.deployVersion !== undefined) {
       log(`make deploy VERSION=${options.deployVersion}: every replica replaced by a newly numbered one, which takes over its ring slot`);
       await stack.compose(['build', '--quiet', 'api'], { API_VERSION: options.deployVersion });
       await stack.deploy(options.deployVersion);
-      await settle(stack, 3);
       stages.push(await mapBoth(stack, baseUrl, ids, 3, 'after make deploy', log));
     }
   } finally {
