@@ -19,6 +19,9 @@ HTTPS_PORT ?= 8443
 PROMETHEUS_PORT ?= 9090
 GRAFANA_PORT ?= 3000
 BIND_ADDRESS ?= 127.0.0.1
+# Exported once, so every script and test suite a target runs targets the same ports (a hand-off written per call
+# was missed once, and the swarm tests then ran against the default ports).
+export HTTP_PORT HTTPS_PORT PROMETHEUS_PORT GRAFANA_PORT BIND_ADDRESS
 # nginx's HTTPS certificate and key. The defaults are the local CA's, created in $(TLS_DIR) on first `make up`.
 # Set both (in .env or the environment) to drop in your own; compose reads the same variables.
 TLS_DIR := .secrets/tls
@@ -29,12 +32,20 @@ TLS_KEY_FILE ?= $(TLS_DEFAULT_KEY)
 
 # OFFLINE=auto (default) picks offline mode when no container registry answers; OFFLINE=1/0 forces it.
 OFFLINE ?= auto
-# Decided once per make run, and only by targets that need it (the probe takes up to 5 s).
+# Decided once per make run (the probe takes up to 5 s), and handed to sub-makes and scripts as STACK_MODE, so a
+# whole `make test` runs in one mode.
+ifeq ($(origin STACK_MODE),environment)
+MODE := $(STACK_MODE)
+else
 MODE = $(eval MODE := $(shell $(TOOLS)/host/stack-mode.sh $(OFFLINE)))$(MODE)
+endif
+export STACK_MODE = $(MODE)
 # EXTRA_COMPOSE_FILES: more override files, e.g. make test-ops's short keep-alive timeouts.
 EXTRA_COMPOSE_FILES ?=
 COMPOSE_FILES = -f compose.yaml $(if $(filter offline,$(MODE)),-f compose.offline.yaml) $(foreach f,$(EXTRA_COMPOSE_FILES),-f $(f))
 COMPOSE = docker compose $(COMPOSE_FILES)
+# The same compose command for the test suites and tools/ (tests/lib/stack.ts reads it).
+export COMPOSE_STACK = $(COMPOSE)
 
 # `npm ci` inside the image build must trust what the host trusts (a TLS-intercepting proxy's CA,
 # say): the host's CA bundle goes to the build as the optional extra_ca secret, never into a layer.
@@ -77,8 +88,17 @@ help: ## Show this help
 
 # ---- the stack -----------------------------------------------------------------------------------
 
+# What this machine lacks (Docker Engine, Compose v2, mmdebstrap...), said, then installed as root on Debian or
+# Ubuntu. AUTO_INSTALL=0 refuses: it names what to install and exits 2, changing nothing. SETUP_FOR=test adds what
+# make test needs (shellcheck, kubectl and Kubernetes' schema).
+AUTO_INSTALL ?= 1
+SETUP_FOR ?= up
+.PHONY: setup
+setup: ## Install and start what this machine lacks for make up (Docker Engine, Compose v2...), saying what and why first [AUTO_INSTALL=0 refuses]
+	@AUTO_INSTALL=$(AUTO_INSTALL) $(TOOLS)/host/install-engine.sh $(SETUP_FOR) $(if $(filter offline,$(MODE)),--offline)
+
 .PHONY: up
-up: $(SECRETS) tls check-ports images ## Start the stack (detached), return when every service is healthy, print the URLs
+up: setup $(SECRETS) tls check-ports images ## Start the stack (detached), return when every service is healthy, print the URLs
 	@$(call say,building the api image)
 	@$(COMPOSE) build --quiet api
 	@$(call say,starting the stack ($(MODE) mode$(if $(LB), LB=$(LB))))
@@ -101,7 +121,7 @@ tls: ## Create the local CA and nginx's HTTPS certificate in .secrets/tls/ if mi
 
 .PHONY: check-ports
 check-ports: ## Name any published port that is invalid, shared by two variables, or taken by another program (make up runs it first)
-	@COMPOSE_PROJECT_NAME=$(COMPOSE_PROJECT_NAME) $(TOOLS)/host/check-ports.sh "$(BIND_ADDRESS)" \
+	@$(TOOLS)/host/check-ports.sh "$(BIND_ADDRESS)" \
 	  HTTP_PORT=$(HTTP_PORT) HTTPS_PORT=$(HTTPS_PORT) PROMETHEUS_PORT=$(PROMETHEUS_PORT) $(if $(filter online,$(MODE)),GRAFANA_PORT=$(GRAFANA_PORT))
 
 .PHONY: images
@@ -131,6 +151,10 @@ clean: ## Remove containers, volumes, built tooling and reports (keeps the offli
 	@$(COMPOSE) --profile loadtest --profile skewed --profile green down --remove-orphans --volumes
 	@rm -rf $(BUILD) reports
 
+.PHONY: purge
+purge: ## Back to a new machine's state: remove every container, volume, network, image, build cache and build output the project made (keeps .secrets/)
+	@$(TOOLS)/host/purge.sh
+
 .PHONY: ps
 ps: ## Show the stack's containers and their health
 	@$(COMPOSE) ps
@@ -152,7 +176,7 @@ scale: ## Change the number of api replicas under load: make scale N=5 (new ones
 # ---- zero-downtime operations ($(TOOLS)/ops/, docs/operations.md) -------------------------
 
 # The operations run on the same stack as `make up`: same compose command, project and ports.
-OPS = COMPOSE='$(COMPOSE)' HTTP_PORT=$(HTTP_PORT) PROMETHEUS_PORT=$(PROMETHEUS_PORT) $(TOOLS)/ops
+OPS = COMPOSE='$(COMPOSE)' $(TOOLS)/ops
 
 .PHONY: reload
 reload: ## pm2 graceful reload in every api replica, one replica and one worker at a time, gated on /readyz
@@ -196,11 +220,11 @@ build-broken: images ## Build a broken release (workers never ready) to watch ma
 STOP ?=
 .PHONY: p2p
 p2p: tooling ## Peer-to-peer balancing, no nginx: a Node client on the stack network round-robins over the replicas from Docker's DNS: make p2p [DURATION=10] [STOP=<replica n> to stop one partway]
-	@COMPOSE='$(COMPOSE)' HTTP_PORT=$(HTTP_PORT) DURATION=$(DURATION) STOP=$(STOP) $(TOOLS)/p2p/run.sh
+	@COMPOSE='$(COMPOSE)' DURATION=$(DURATION) STOP=$(STOP) $(TOOLS)/p2p/run.sh
 
 .PHONY: ws-broadcast
 ws-broadcast: tooling ## Websockets across workers: CLIENTS socket.io clients through nginx, one broadcast from each worker, who got what (make up SOCKET_ADAPTER=memory to see it fail) [CLIENTS=24]
-	@HTTP_PORT=$(HTTP_PORT) $(if $(CLIENTS),CLIENTS=$(CLIENTS)) node $(BUILD)/tools/realtime/broadcast.js
+	@$(if $(CLIENTS),CLIENTS=$(CLIENTS)) node $(BUILD)/tools/realtime/broadcast.js
 
 # ---- faults on demand (docs/faults.md, docs/labs/06-memory-and-errors.md) --------------------------------
 
@@ -223,6 +247,7 @@ SWARM_NAME ?= scaleout-swarm
 SWARM_NODES ?= 3
 # The local registry's port on 127.0.0.1 (images are pushed through it; the nodes pull by its network name).
 SWARM_REGISTRY_PORT ?= 5000
+export SWARM_NAME SWARM_NODES SWARM_REGISTRY_PORT
 # The local swarm's budget: 3 nodes x 2 api tasks on 2 cores and 24 GiB (docs/swarm.md, "Resource use").
 SWARM_API_REPLICAS ?= 6
 SWARM_API_CPUS ?= 0.5
@@ -232,15 +257,20 @@ SWARM_API_LOG_LEVEL ?= debug
 NODE ?=
 REQUEST_ID ?=
 NEVER_READY ?=
-SWARM = SWARM_NAME=$(SWARM_NAME) SWARM_NODES=$(SWARM_NODES) SWARM_REGISTRY_PORT=$(SWARM_REGISTRY_PORT) \
-  HTTP_PORT=$(HTTP_PORT) HTTPS_PORT=$(HTTPS_PORT) PROMETHEUS_PORT=$(PROMETHEUS_PORT) GRAFANA_PORT=$(GRAFANA_PORT) COMPOSE_FILES='$(COMPOSE_FILES)' \
-  API_REPLICAS=$(SWARM_API_REPLICAS) API_CPUS=$(SWARM_API_CPUS) API_MEMORY=$(SWARM_API_MEMORY) API_LOG_LEVEL=$(SWARM_API_LOG_LEVEL) \
+SWARM = COMPOSE_FILES='$(COMPOSE_FILES)' API_REPLICAS=$(SWARM_API_REPLICAS) API_CPUS=$(SWARM_API_CPUS) API_MEMORY=$(SWARM_API_MEMORY) API_LOG_LEVEL=$(SWARM_API_LOG_LEVEL) \
   $(TOOLS)/swarm/swarm.sh
 # The stack's secrets (the same files as `make up`'s) and nginx's certificate become Swarm secrets.
-SWARM_TOOLING = $(TOOLING) $(SECRETS) tls images
+SWARM_TOOLING = setup $(TOOLING) $(SECRETS) tls images
+
+# The local swarm publishes the stack's ports on its manager node, and the registry's: checked before anything is
+# built or started, as make up does (a clash found by `docker run` left half a swarm). Its own ports count as free.
+.PHONY: swarm-check-ports
+swarm-check-ports: ## Name any port the local swarm would publish that is invalid, shared, or taken (make swarm-up runs it first)
+	@$(if $(DOCKER_HOST),true,OWNER_LABEL=org.scaleout.swarm=$(SWARM_NAME) $(TOOLS)/host/check-ports.sh 127.0.0.1 \
+	  HTTP_PORT=$(HTTP_PORT) HTTPS_PORT=$(HTTPS_PORT) PROMETHEUS_PORT=$(PROMETHEUS_PORT) GRAFANA_PORT=$(GRAFANA_PORT) SWARM_REGISTRY_PORT=$(SWARM_REGISTRY_PORT))
 
 .PHONY: swarm-up
-swarm-up: $(SWARM_TOOLING) ## Local swarm of SWARM_NODES nodes (3) + registry, push the images, deploy the stack, wait until converged, print the URLs
+swarm-up: swarm-check-ports $(SWARM_TOOLING) ## Local swarm of SWARM_NODES nodes (3) + registry, push the images, deploy the stack, wait until converged, print the URLs
 	@$(SWARM) up
 
 .PHONY: swarm-down
@@ -317,7 +347,6 @@ loadtest: ## Run post 000's experiment (1000 VUs, 30 s) through nginx, or SCENAR
 # Both run one scenario per variant on the RUNNING stack (make up first), print the side-by-side table and write
 # reports/<stamp>-<kind>/ (comparison.json, summary.md, report.html). Online the load is k6; offline the Node runner.
 STRATEGIES ?= round_robin least_conn ip_hash hash random
-COMPARE_ENV = STACK_MODE=$(MODE) COMPOSE_STACK='$(COMPOSE)' HTTP_PORT=$(HTTP_PORT)
 COMPARE_FLAGS = $(if $(DURATION),--duration $(DURATION)) $(if $(VUS),--vus $(VUS)) $(if $(RATE),--rate $(RATE))
 # SCENARIO defaults to post000 for loadtest and compare-cluster; strategies differ most on `skewed`, so that is
 # compare's default unless SCENARIO was given on the command line or in the environment.
@@ -326,28 +355,28 @@ COMPARE_SCENARIO = $(if $(filter file,$(origin SCENARIO)),skewed,$(SCENARIO))
 .PHONY: compare
 compare: tooling ## Same scenario under each nginx strategy, side by side: make compare [SCENARIO=skewed] [STRATEGIES="round_robin least_conn"]
 	@$(call say,comparing strategies ($(STRATEGIES)) on scenario $(COMPARE_SCENARIO))
-	@$(COMPARE_ENV) $(COMPARE_CLI) strategies --scenario $(COMPARE_SCENARIO) --variants "$(STRATEGIES)" $(COMPARE_FLAGS)
+	@$(COMPARE_CLI) strategies --scenario $(COMPARE_SCENARIO) --variants "$(STRATEGIES)" $(COMPARE_FLAGS)
 
 .PHONY: compare-cluster
 compare-cluster: tooling ## Post 000 in one replica: 1 worker vs N, and SCHED_RR vs SCHED_NONE: make compare-cluster [SCENARIO=post000]
 	@$(call say,comparing 1 worker vs N workers in one replica on scenario $(SCENARIO) (the replicas are recreated, then restored))
-	@$(COMPARE_ENV) $(COMPARE_CLI) cluster --scenario $(SCENARIO) $(COMPARE_FLAGS)
+	@$(COMPARE_CLI) cluster --scenario $(SCENARIO) $(COMPARE_FLAGS)
 
 .PHONY: compare-connections
 compare-connections: tooling ## One replica, N workers: how 1, 2, 4, 64 connections split between its workers, and 1 with upstream keep-alive off
 	@$(call say,comparing connection counts through nginx to one replica, then upstream keep-alive off (the replicas and nginx are recreated, then restored))
-	@$(COMPARE_ENV) $(COMPARE_CLI) connections $(if $(filter file,$(origin SCENARIO)),,--scenario $(SCENARIO)) $(COMPARE_FLAGS)
+	@$(COMPARE_CLI) connections $(if $(filter file,$(origin SCENARIO)),,--scenario $(SCENARIO)) $(COMPARE_FLAGS)
 
 .PHONY: compare-sessions
 compare-sessions: tooling ## Sessions: memory vs redis store x round_robin/ip_hash/hash x 1/2 workers, 20 calls per cookie-jar client (replicas recreated, then restored)
 	@$(call say,comparing session stores x strategies x workers per replica (the replicas are recreated per store and worker count, then restored))
-	@$(COMPARE_ENV) node $(BUILD)/tools/compare/src/sessions/cli.js $(if $(CLIENTS),--clients $(CLIENTS)) $(if $(CALLS),--calls $(CALLS))
+	@node $(BUILD)/tools/compare/src/sessions/cli.js $(if $(CLIENTS),--clients $(CLIENTS)) $(if $(CALLS),--calls $(CALLS))
 	@echo "Next: open the report above; docs/state.md explains each cell."
 
 .PHONY: compare-hash
 compare-hash: tooling ## Consistent vs plain hash: 1,000 X-Client-Id ids at N=3, 4, 4 recreated, back to 3, after make deploy; how many moved
 	@$(call say,mapping client ids to replicas under hash_consistent and hash while scaling 3 -> 4 -> 3 and deploying (the replicas are recreated))
-	@$(COMPARE_ENV) node $(BUILD)/tools/compare/src/hashRing/cli.js $(if $(IDS),--ids $(IDS))
+	@node $(BUILD)/tools/compare/src/hashRing/cli.js $(if $(IDS),--ids $(IDS))
 	@echo "Next: make lb LB=hash_consistent keeps it; nginx/strategies/hash_consistent.conf explains the ring."
 
 # ---- pictures ----------------------------------------------------------------------------------------
@@ -375,6 +404,7 @@ $(TOOLING): $(TOOLS)/package.json $(TOOLS)/package-lock.json $(TOOLS)/tsconfig.j
 
 .PHONY: test
 test: ## Run every test: lint, app, tooling, configs, the whole stack end to end, the operations under load, faults, the swarm, then the labs of LABS_IN_MAKE_TEST (CI runs this)
+	@$(MAKE) setup SETUP_FOR=test
 	@$(MAKE) lint
 	@$(MAKE) test-api
 	@$(MAKE) test-tooling
@@ -427,9 +457,7 @@ test-stack: tooling ## End to end: up, load through nginx, check spread and metr
 	@$(MAKE) up
 	@# Online, k6 itself runs first, so the dashboard test also finds k6's remote-written results.
 	@if [ "$(MODE)" = online ]; then mkdir -p reports; RUN_ID=test-stack K6_SCRIPT=01-smoke $(COMPOSE) --profile loadtest run --rm k6; fi
-	@trap '$(STACK_TEARDOWN)' EXIT; \
-	  HTTP_PORT=$(HTTP_PORT) HTTPS_PORT=$(HTTPS_PORT) PROMETHEUS_PORT=$(PROMETHEUS_PORT) STACK_MODE=$(MODE) COMPOSE_STACK='$(COMPOSE)' \
-	  node --test --test-concurrency=1 $(BUILD)/tests/stack/
+	@trap '$(STACK_TEARDOWN)' EXIT; node --test --test-concurrency=1 $(BUILD)/tests/stack/
 
 # The operations tests run on a stack with short keep-alive timeouts (nginx 4 s < app 5 s, so the keep-alive
 # race test meets many idle closes in a minute) and Prometheus data in a tmpfs (see that file).
@@ -441,7 +469,7 @@ test-ops: tooling ## Zero-downtime operations under steady load (reload, deploy,
 	@$(MAKE) up EXTRA_COMPOSE_FILES=$(OPS_TEST_COMPOSE)
 	@trap '$(MAKE) down EXTRA_COMPOSE_FILES=$(OPS_TEST_COMPOSE) >/dev/null 2>&1; docker volume rm -f $(COMPOSE_PROJECT_NAME)_prometheus-ops-test >/dev/null; left=$$(docker ps -q --filter label=com.docker.compose.project=$(COMPOSE_PROJECT_NAME)); \
 	  if [ -n "$$left" ]; then echo "containers left running after down: $$left"; exit 1; fi' EXIT; \
-	  HTTP_PORT=$(HTTP_PORT) PROMETHEUS_PORT=$(PROMETHEUS_PORT) STACK_MODE=$(MODE) EXTRA_COMPOSE_FILES=$(OPS_TEST_COMPOSE) API_GREEN_REPLICAS=2 \
+	  EXTRA_COMPOSE_FILES=$(OPS_TEST_COMPOSE) API_GREEN_REPLICAS=2 \
 	  COMPOSE_STACK='$(COMPOSE) -f $(OPS_TEST_COMPOSE)' node --test --test-concurrency=1 $(BUILD)/tests/ops/
 	@echo "Next: reports/ops-figures.md has one row per operation (docs/operations.md explains them)"
 
@@ -458,7 +486,6 @@ test-swarm: tooling ## Docker Swarm under steady load: rolling update, automatic
 	  export SWARM_EXTRA_OVERLAYS=$(SWARM_TEST_OVERLAY); \
 	  $(MAKE) swarm-up SWARM_API_REPLICAS=3 || exit 1; \
 	  echo "swarm up in $$(( $$(date +%s) - started )) s"; \
-	  SWARM_NAME=$(SWARM_NAME) SWARM_REGISTRY_PORT=$(SWARM_REGISTRY_PORT) HTTP_PORT=$(HTTP_PORT) HTTPS_PORT=$(HTTPS_PORT) PROMETHEUS_PORT=$(PROMETHEUS_PORT) \
 	  rc=0; OFFLINE=$(if $(filter offline,$(MODE)),1,0) node --test --test-concurrency=1 $(BUILD)/tests/swarm/ || rc=$$?; \
 	  printf '\nFigures of this run (reports/swarm-figures.md):\n\n'; cat reports/swarm-figures.md; \
 	  echo "make test-swarm: $$(( $$(date +%s) - started )) s (load average now: $$(cut -d' ' -f1-3 /proc/loadavg))"; exit $$rc
@@ -477,8 +504,8 @@ test-labs: tooling ## Every workshop lab in docs/labs/ run as written on one sha
 	@$(call say,workshop labs: the steps of docs/labs/NN-*.md on one stack$(if $(LABS), (LABS=$(LABS))))
 	@$(MAKE) up
 	@started=$$(date +%s); trap '$(STACK_TEARDOWN); echo "make test-labs took $$(( $$(date +%s) - started )) s"' EXIT; \
-	  LABS='$(LABS)' OFFLINE=$(if $(filter offline,$(MODE)),1,0) HTTP_PORT=$(HTTP_PORT) HTTPS_PORT=$(HTTPS_PORT) PROMETHEUS_PORT=$(PROMETHEUS_PORT) \
-	  STACK_MODE=$(MODE) COMPOSE_STACK='$(COMPOSE)' node --test --test-concurrency=1 $(BUILD)/tests/labs/
+	  LABS='$(LABS)' OFFLINE=$(if $(filter offline,$(MODE)),1,0) \
+	  node --test --test-concurrency=1 $(BUILD)/tests/labs/
 
 # The e2e targets' EXIT trap: bring the stack down, and fail if any container of the project is still running.
 STACK_TEARDOWN = $(MAKE) down >/dev/null 2>&1; left=$$(docker ps -q --filter label=com.docker.compose.project=$(COMPOSE_PROJECT_NAME)); \
@@ -490,9 +517,7 @@ test-faults: tooling ## Faults under steady load (crash, leak, kill, stop, bad i
 	@# The /chaos routes exist only with CHAOS_ENABLED=true: this stack is recreated with it, and torn down after.
 	@CHAOS_ENABLED=true $(MAKE) up
 	@mkdir -p reports && printf '| scenario | requests sent | failed | p99 before -> during | recovery |\n| --- | --- | --- | --- | --- |\n' > reports/faults-figures.md
-	@trap '$(STACK_TEARDOWN)' EXIT; \
-	  HTTP_PORT=$(HTTP_PORT) HTTPS_PORT=$(HTTPS_PORT) PROMETHEUS_PORT=$(PROMETHEUS_PORT) STACK_MODE=$(MODE) COMPOSE_STACK='$(COMPOSE)' COMPOSE_PROJECT_NAME=$(COMPOSE_PROJECT_NAME) \
-	  node --test --test-concurrency=1 $(BUILD)/tests/faults/
+	@trap '$(STACK_TEARDOWN)' EXIT; node --test --test-concurrency=1 $(BUILD)/tests/faults/
 	@printf '\nFigures of this run (reports/faults-figures.md):\n\n'; cat reports/faults-figures.md
 
 # ---- Kubernetes (k8s/, k8s/README.md) ----------------------------------------------------------------------
@@ -571,31 +596,28 @@ bench-api: ## Benchmark the app on the host: 2 vs 1 worker, metrics on/off, RSS,
 
 .PHONY: bench-compare
 bench-compare: tooling ## Benchmark the comparisons: skewed p99 ratio, fairness at 64 connections, workers 1 vs N, SCHED_RR vs NONE, connections (needs make up)
-	@$(BENCH_ENV) $(COMPARE_ENV) node $(BUILD)/tools/bench/compare.js
+	@$(BENCH_ENV) node $(BUILD)/tools/bench/compare.js
 
 .PHONY: bench-stack
 bench-stack: tooling ## Benchmark the stack: time to healthy, nginx vs direct, fairness per strategy
-	@STACK_MODE=$(MODE) COMPOSE_STACK='$(COMPOSE)' HTTP_PORT=$(HTTP_PORT) node $(BUILD)/tools/bench/stack.js
+	@node $(BUILD)/tools/bench/stack.js
 
 .PHONY: bench-proxy
 bench-proxy: tooling ## Benchmark the proxy hop: nginx CPU per request, latency it adds, throughput nginx ÷ direct in-network and from the host (~3 min, ends with make down)
-	@$(BENCH_ENV) STACK_MODE=$(MODE) COMPOSE_STACK='$(COMPOSE)' HTTP_PORT=$(HTTP_PORT) COMPOSE_PROJECT_NAME=$(COMPOSE_PROJECT_NAME) API_IMAGE_REPO=$(API_IMAGE_REPO) \
-	  node $(BUILD)/tools/bench/proxy.js
+	@$(BENCH_ENV) node $(BUILD)/tools/bench/proxy.js
 
 .PHONY: bench-proxy-variants
 bench-proxy-variants: tooling ## Benchmark nginx settings side by side: one nginx copy per variant, interleaved rounds, ratios to baseline [VARIANTS="workers-1 gzip-off"] (~3 min, ends with make down)
-	@$(BENCH_ENV) STACK_MODE=$(MODE) COMPOSE_STACK='$(COMPOSE)' COMPOSE_PROJECT_NAME=$(COMPOSE_PROJECT_NAME) API_IMAGE_REPO=$(API_IMAGE_REPO) \
-	  $(if $(VARIANTS),VARIANTS='$(VARIANTS)') node $(BUILD)/tools/bench/proxy-variants.js
+	@$(BENCH_ENV) $(if $(VARIANTS),VARIANTS='$(VARIANTS)') node $(BUILD)/tools/bench/proxy-variants.js
 
 .PHONY: bench-ws
 bench-ws: tooling ## Benchmark websockets: per-worker RSS before and with 1,000 idle sockets through nginx (needs make up; recreates nginx, then restores it)
-	@STACK_MODE=$(MODE) COMPOSE_STACK='$(COMPOSE)' HTTP_PORT=$(HTTP_PORT) PROMETHEUS_PORT=$(PROMETHEUS_PORT) COMPOSE_PROJECT_NAME=$(COMPOSE_PROJECT_NAME) \
-	  node $(BUILD)/tools/bench/ws-memory.js
+	@node $(BUILD)/tools/bench/ws-memory.js
 
 .PHONY: bench-runner
 bench-runner: tooling ## Benchmark the Node runner's fidelity: post 000 through it and through k6 side by side, requests/p50/p95/CPU (needs make up; k6 half online only)
 	@mkdir -p reports
-	@$(BENCH_ENV) STACK_MODE=$(MODE) COMPOSE_STACK='$(COMPOSE)' HTTP_PORT=$(HTTP_PORT) COMPOSE_PROJECT_NAME=$(COMPOSE_PROJECT_NAME) node $(BUILD)/tools/bench/runner-fidelity.js
+	@$(BENCH_ENV) node $(BUILD)/tools/bench/runner-fidelity.js
 
 # ---- files ---------------------------------------------------------------------------------------
 

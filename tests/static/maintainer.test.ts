@@ -58,3 +58,29 @@ test('Dependabot watches every npm package, Dockerfile, compose.yaml and workflo
   expect('docker-compose', ['/']);
   expect('github-actions', ['/']);
 });
+
+// A package mirror is the user's (their machine's apt sources, or APT_MIRROR; on GitHub the repository variable):
+// the repository names none, so none can leak in or go stale. URLs of apt archives only; Debian's web pages are fine,
+// and so are the hosts reserved for examples and tests (RFC 2606), which no mirror can have.
+const MIRROR_URL = /https?:\/\/((?:[a-z0-9-]+\.)*(?:deb\.debian\.org|ftp\.[a-z.]*debian\.org|(?:archive|security|ports)\.ubuntu\.com|[a-z0-9-]*mirror[a-z0-9.-]*))(?::\d+)?\/(?:debian|ubuntu)\b/gi;
+const RESERVED_HOST = /(?:^|\.)(?:example|invalid|test|localhost)$|(?:^|\.)example\.(?:org|com|net)$/i;
+const mirrorsIn = (text: string): string[] => [...text.matchAll(MIRROR_URL)].map((m) => m[1]!).filter((host) => !RESERVED_HOST.test(host));
+
+test('no tracked file names a package mirror', () => {
+  const found = tracked.filter((f) => !/\.(png|svg|ico)$/.test(f) && existsSync(path.join(repoRoot, f)))
+    .flatMap((f) => mirrorsIn(read(f)).map((host) => `${f}: ${host}`));
+  assert.deepEqual(found, []);
+});
+
+test('a mirror URL is caught, in a workflow, a script or prose; a docs link or a reserved host is not', () => {
+  // Real mirrors' names are put together here, so that this file does not name one either.
+  const debian = ['deb', 'debian', 'org'].join('.');
+  const ubuntu = ['archive', 'ubuntu', 'com'].join('.');
+  assert.deepEqual(mirrorsIn(`sudo APT_MIRROR=http://${debian}/debian tools/host/install-engine.sh`), [debian]);
+  assert.deepEqual(mirrorsIn(`echo "\${APT_MIRROR:-http://ftp.de.${debian.slice(4)}/debian}"`), [`ftp.de.${debian.slice(4)}`]);
+  assert.deepEqual(mirrorsIn(`deb http://${ubuntu}/ubuntu noble main`), [ubuntu]);
+  const company = ['mirror', 'company', 'internal'].join('.');
+  assert.deepEqual(mirrorsIn(`URIs: https://${company}:3142/debian`), [company]);
+  assert.deepEqual(mirrorsIn('see https://www.debian.org/releases/ and https://packages.debian.org/sid/kubectl'), []);
+  assert.deepEqual(mirrorsIn('APT_MIRROR=http://mirror.invalid/debian and https://debian-mirror.example/debian'), []);
+});

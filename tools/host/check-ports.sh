@@ -4,11 +4,13 @@
 # Fails when a value is not a port, when two variables name the same port, or when something other than this
 # compose project (COMPOSE_PROJECT_NAME) already listens on one. Without it, Docker reports "port is already
 # allocated" only after the services before nginx have started: a half-started stack.
+# OWNER_LABEL names whose containers' ports count as ours (default: the compose project's label); make swarm-up
+# passes its local swarm's label, org.scaleout.swarm=<SWARM_NAME>.
 set -euo pipefail
 bind=$1; shift
-project=${COMPOSE_PROJECT_NAME:-scaleout}
-# The ports this project's own running containers publish already (`make up` on a running stack is fine).
-ours=$(docker ps --filter "label=com.docker.compose.project=$project" --format '{{.Ports}}' 2>/dev/null | tr ',' '\n' || true)
+owner=${OWNER_LABEL:-com.docker.compose.project=${COMPOSE_PROJECT_NAME:-scaleout}}
+# The ports the owner's running containers publish already (`make up` on a running stack is fine).
+ours=$(docker ps --filter "label=$owner" --format '{{.Ports}}' 2>/dev/null | tr ',' '\n' || true)
 # Where to knock: the bind address itself, or loopback when binding to every interface.
 case "$bind" in 0.0.0.0|'*'|'') host=127.0.0.1 ;; *) host=$bind ;; esac
 

@@ -6,6 +6,8 @@
 #   tools/offline/build-images.sh --force    rebuild everything
 #   tools/offline/build-images.sh --swarm    the local swarm's images instead: its node (Docker Engine from
 #                                            docker.io) and the registry stand-in (make swarm-up, swarm/README.md)
+#   tools/offline/build-images.sh --hashes   print every image's tag and input hash, the stack's and the swarm's,
+#                                            building nothing (no engine, no mmdebstrap); fails on an undefined pin
 #
 # Each image is `FROM scratch` + a root filesystem made by mmdebstrap from this
 # machine's own apt mirror + a short Dockerfile in tools/offline/<image>/. Images are
@@ -21,6 +23,9 @@ versions=$("$here/image-versions.sh")
 eval "$versions"
 # shellcheck source=versions.env
 . "$here/versions.env"
+# The local swarm's pins (kept apart so that pinning them never rebuilds the stack's stand-ins: see inputs_hash).
+# shellcheck source=swarm.env
+. "$here/swarm.env"
 work="$root/.offline"
 mirror=$("$root/tools/host/apt-mirror.sh")
 force=0
@@ -29,7 +34,8 @@ for arg in "$@"; do
   case "$arg" in
     --force) force=1 ;;
     --swarm) what=swarm ;;
-    *) echo "build-images.sh: unknown argument $arg (expected --force, --swarm)" >&2; exit 2 ;;
+    --hashes) what=hashes ;;
+    *) echo "build-images.sh: unknown argument $arg (expected --force, --swarm, --hashes)" >&2; exit 2 ;;
   esac
 done
 # The classic builder is enough here (no RUN --mount), and needs no buildx plugin.
@@ -39,30 +45,48 @@ SAY_TAG='[offline] '
 # shellcheck source=../lib/common.sh
 . "$root/tools/lib/common.sh"
 
-# One build at a time on this machine: the images (and their tags) are shared by every checkout and every project
-# on the engine, and two builds of one image would clobber each other's rootfs. The others wait, then find the
-# image up to date.
-exec 9>"${TMPDIR:-/tmp}/scaleout-offline-images.lock"
-if ! flock -n 9; then
-  say "another build of the stand-in images is running on this machine: waiting for it"
-  flock 9
-fi
-
 # Debian's paths that no container needs; leaving them out keeps images small.
 slim=(--dpkgopt='path-exclude=/usr/share/doc/*' --dpkgopt='path-exclude=/usr/share/man/*'
   --dpkgopt='path-exclude=/usr/share/locale/*' --dpkgopt='path-exclude=/usr/share/info/*')
 
-inputs_hash() { # image-dir
-  # Each image's hash covers its own pins only (<NAME>_VERSION and <NAME>_SUITE, plus npm's for node), the mirror
-  # and its folder: the images are shared by every checkout on a machine, so a pin added for one image must not
-  # rebuild the others.
-  local name vars v
-  name=$(printf '%s' "$1" | tr 'a-z-' 'A-Z_')
-  case $name in
-    NODE | NODE_RUNTIME) vars="NODE_VERSION NPM_VERSION NODE_SUITE" ;;
-    *) vars="${name}_VERSION ${name}_SUITE" ;;
+# Each image folder, its tag and the pins its input hash covers: one table, read by the builds and by --hashes.
+# The hash covers the image's own pins only, the mirror and its folder: the images are shared by every checkout on
+# a machine, so a pin added for one image must not rebuild the others.
+pins_of() { # image-dir
+  case $1 in
+    node | node-runtime) echo NODE_VERSION NPM_VERSION NODE_SUITE ;;
+    nginx) echo NGINX_VERSION NGINX_SUITE ;;
+    prometheus) echo PROMETHEUS_VERSION PROMETHEUS_SUITE ;;
+    nginx-exporter) echo NGINX_EXPORTER_VERSION NGINX_EXPORTER_SUITE ;;
+    valkey) echo VALKEY_VERSION VALKEY_SUITE ;;
+    # The node's engine is its suite's docker.io: the suite is the version.
+    swarm-node) echo SWARM_NODE_SUITE ;;
+    registry) echo SWARM_REGISTRY_VERSION SWARM_REGISTRY_SUITE ;;
+    *) die "build-images.sh: no pins listed for the image folder $1 (pins_of)" ;;
   esac
-  (for v in $vars; do echo "$v=${!v}"; done; echo "$mirror"; find "$here/$1" -type f -print0 | sort -z | xargs -0 cat) | sha256sum | cut -c1-16
+}
+# Fails on an unset or empty pin with the variable's name: `${!v}` under `set -u` only said "!v: unbound variable".
+pin() { # variable image-dir
+  [ -n "${!1:-}" ] || die "build-images.sh: $1 (a pin of the $2 image) is not defined: set it in tools/offline/versions.env, tools/offline/swarm.env or compose.yaml's image pins"
+  printf '%s' "${!1}"
+}
+tag_of() { # image-dir
+  case $1 in
+    swarm-node) echo "scaleout-offline/swarm-node:$(pin SWARM_NODE_SUITE "$1")" ;;
+    registry) echo "scaleout-offline/registry:$(pin SWARM_REGISTRY_VERSION "$1")" ;;
+    node-runtime) echo "scaleout-offline/node-runtime:$(pin NODE_VERSION "$1")" ;;
+    *) local v; v=$(printf '%s' "$1" | tr 'a-z-' 'A-Z_')_VERSION; echo "scaleout-offline/$1:$(pin "$v" "$1")" ;;
+  esac
+}
+STACK_IMAGES=(node node-runtime nginx prometheus nginx-exporter valkey)
+SWARM_IMAGES=(swarm-node registry)
+
+inputs_hash() { # image-dir
+  local pins v lines=''
+  pins=$(pins_of "$1") || exit 1
+  [ -d "$here/$1" ] || die "build-images.sh: no folder tools/offline/$1"
+  for v in $pins; do lines+="$v=$(pin "$v" "$1")"$'\n' || exit 1; done
+  (printf '%s' "$lines"; echo "$mirror"; find "$here/$1" -type f -print0 | sort -z | xargs -0 cat) | sha256sum | cut -c1-16
 }
 
 up_to_date() { # tag hash
@@ -73,6 +97,7 @@ up_to_date() { # tag hash
 # rootfs <context-dir> <suite> <variant> <packages,comma,separated>
 rootfs() {
   local ctx=$1 suite=$2 variant=$3 pkgs=$4
+  command -v mmdebstrap >/dev/null || die "mmdebstrap is missing: make setup (tools/host/install-engine.sh) installs it"
   say "mmdebstrap $variant $suite: $pkgs"
   # The mirror may be a frozen snapshot: newer suites' Release files then read
   # as expired, hence Check-Valid-Until=false (also kept inside the image).
@@ -97,8 +122,8 @@ fetch_npm_tarball() {
 }
 
 image_node() {
-  local tag="scaleout-offline/node:$NODE_VERSION" rt="scaleout-offline/node-runtime:$NODE_VERSION" h hrt
-  h=$(inputs_hash node); hrt=$(inputs_hash node-runtime)
+  local tag rt h hrt
+  tag=$(tag_of node); rt=$(tag_of node-runtime); h=$(inputs_hash node); hrt=$(inputs_hash node-runtime)
   if up_to_date "$tag" "$h" && up_to_date "$rt" "$hrt"; then say "$tag and $rt are up to date"; return; fi
   rm -rf "$work/node" "$work/node-runtime" "$work/node-dist"
   mkdir -p "$work/node" "$work/node-runtime"
@@ -115,39 +140,49 @@ image_node() {
   build node-runtime "$rt" "$hrt"
 }
 
-# image_from_packages <dir> <tag> <suite> <packages>
+# image_from_packages <dir> <suite> <packages>
 image_from_packages() {
-  local h
-  h=$(inputs_hash "$1")
-  if up_to_date "$2" "$h"; then say "$2 is up to date"; return; fi
+  local h tag
+  h=$(inputs_hash "$1"); tag=$(tag_of "$1")
+  if up_to_date "$tag" "$h"; then say "$tag is up to date"; return; fi
   rm -rf "${work:?}/$1" && mkdir -p "$work/$1"
-  rootfs "$work/$1" "$3" minbase "$4"
-  build "$1" "$2" "$h"
+  rootfs "$work/$1" "$2" minbase "$3"
+  build "$1" "$tag" "$h"
 }
 
-command -v mmdebstrap >/dev/null || die "mmdebstrap is missing: run tools/host/install-engine.sh"
+if [ "$what" = hashes ]; then
+  # Every image, stack and swarm, as `<folder> <tag> <hash>`: what a build would compare, without building.
+  for d in "${STACK_IMAGES[@]}" "${SWARM_IMAGES[@]}"; do
+    h=$(inputs_hash "$d") && t=$(tag_of "$d") || exit 1
+    printf '%s %s %s\n' "$d" "$t" "$h"
+  done
+  exit 0
+fi
+
+# One build at a time on this machine: the images (and their tags) are shared by every checkout and every project
+# on the engine, and two builds of one image would clobber each other's rootfs. The others wait, then find the
+# image up to date.
+exec 9>"${TMPDIR:-/tmp}/scaleout-offline-images.lock"
+if ! flock -n 9; then
+  say "another build of the stand-in images is running on this machine: waiting for it"
+  flock 9
+fi
+
 mkdir -p "$work"
 started=$(date +%s)
 if [ "$what" = swarm ]; then
-  # shellcheck source=swarm.env
-  . "$here/swarm.env"
-  # In these images' input hashes only (the stack's stand-ins never depend on it).
-  versions="$versions
-$(cat "$here/swarm.env")"
   # The node's engine is Debian's docker.io of SWARM_NODE_SUITE (20.10 in bookworm, like the host's); tini is PID 1.
-  image_from_packages swarm-node "scaleout-offline/swarm-node:$SWARM_NODE_SUITE" "$SWARM_NODE_SUITE" \
-    "docker.io,tini,iptables,iproute2,procps,ca-certificates"
-  image_from_packages registry "scaleout-offline/registry:$SWARM_REGISTRY_VERSION" "$SWARM_REGISTRY_SUITE" \
-    "docker-registry=$SWARM_REGISTRY_VERSION+*,ca-certificates"
+  image_from_packages swarm-node "$SWARM_NODE_SUITE" "docker.io,tini,iptables,iproute2,procps,ca-certificates"
+  image_from_packages registry "$SWARM_REGISTRY_SUITE" "docker-registry=$SWARM_REGISTRY_VERSION+*,ca-certificates"
   log "swarm images ready in $(( $(date +%s) - started )) s"
   exit 0
 fi
 image_node
 # Exact upstream versions; a mirror without them fails here, loudly.
-image_from_packages nginx "scaleout-offline/nginx:$NGINX_VERSION" "$NGINX_SUITE" "nginx=$NGINX_VERSION-*,wget,passwd"
-image_from_packages prometheus "scaleout-offline/prometheus:$PROMETHEUS_VERSION" "$PROMETHEUS_SUITE" "prometheus=$PROMETHEUS_VERSION+*,promtool=$PROMETHEUS_VERSION+*,wget"
-image_from_packages nginx-exporter "scaleout-offline/nginx-exporter:$NGINX_EXPORTER_VERSION" "$NGINX_EXPORTER_SUITE" "prometheus-nginx-exporter=$NGINX_EXPORTER_VERSION-*"
+image_from_packages nginx "$NGINX_SUITE" "nginx=$NGINX_VERSION-*,wget,passwd"
+image_from_packages prometheus "$PROMETHEUS_SUITE" "prometheus=$PROMETHEUS_VERSION+*,promtool=$PROMETHEUS_VERSION+*,wget"
+image_from_packages nginx-exporter "$NGINX_EXPORTER_SUITE" "prometheus-nginx-exporter=$NGINX_EXPORTER_VERSION-*"
 # The session store (compose service `valkey`); passwd for the package's `valkey` user, valkey-tools for valkey-cli.
-image_from_packages valkey "scaleout-offline/valkey:$VALKEY_VERSION" "$VALKEY_SUITE" "valkey-server=$VALKEY_VERSION+*,valkey-tools=$VALKEY_VERSION+*,passwd"
+image_from_packages valkey "$VALKEY_SUITE" "valkey-server=$VALKEY_VERSION+*,valkey-tools=$VALKEY_VERSION+*,passwd"
 say "stand-in images ready in $(( $(date +%s) - started )) s:"
 docker image ls --format '    {{.Repository}}:{{.Tag}}  {{.Size}}' | grep '^    scaleout-offline/' >&2 || true

@@ -29,9 +29,11 @@ LABEL="org.scaleout.swarm=$SWARM_NAME"
 
 node_name() { echo "$SWARM_NAME-node$1"; }
 
+# Built when missing or out of date (their pins or folders changed): the script compares an input hash, so an
+# up-to-date image costs a second. Checking only that the images exist once hid a build that failed everywhere else.
 ensure_images() {
-  if docker image inspect "$NODE_IMAGE" "$REGISTRY_IMAGE" >/dev/null 2>&1; then return; fi
-  log "building the swarm's node and registry images from Debian packages (about 2 min, once)"
+  docker image inspect "$NODE_IMAGE" "$REGISTRY_IMAGE" >/dev/null 2>&1 \
+    || log "building the swarm's node and registry images from Debian packages (about 1 min, once)"
   "$root/tools/offline/build-images.sh" --swarm
 }
 
