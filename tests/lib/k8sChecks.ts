@@ -72,37 +72,16 @@ function matches(selector: Record<string, string> | undefined, labels: Record<st
 
 // ---- selectors ---------------------------------------------------------------------------------------------------
 
-/** Every selector selects something: a workload's its own template, Services/PDBs/NetworkPolicies some pods. */
-export function checkSelectors(objects: readonly K8sObject[]): string[] {
+/**
+ * Every workload's selector selects its own template (the API server rejects the other case only on create).
+ * What other objects select (Services, PDBs, NetworkPolicies, HPAs) is checked across objects in k8sRefs.ts.
+ */
+export function checkWorkloadSelectors(objects: readonly K8sObject[]): string[] {
   const problems: string[] = [];
-  const templates = workloads(objects).map((w) => w.spec.template.metadata.labels);
   for (const w of workloads(objects)) {
     if (!matches(w.spec.selector.matchLabels, w.spec.template.metadata.labels)) {
       problems.push(`${id(w)}: selector ${JSON.stringify(w.spec.selector.matchLabels)} does not match its template's labels ${JSON.stringify(w.spec.template.metadata.labels)}`);
     }
-  }
-  for (const o of objects) {
-    const spec = o.spec as Record<string, unknown> | undefined;
-    let selector: Record<string, string> | undefined;
-    if (o.kind === 'Service') selector = spec?.selector as Record<string, string> | undefined;
-    else if (o.kind === 'PodDisruptionBudget') selector = (spec?.selector as { matchLabels?: Record<string, string> })?.matchLabels;
-    else if (o.kind === 'NetworkPolicy') {
-      selector = (spec?.podSelector as { matchLabels?: Record<string, string> })?.matchLabels;
-      if (!selector || Object.keys(selector).length === 0) continue; // {} = every pod, on purpose (default deny)
-      for (const rule of (spec?.ingress as Array<{ from?: Array<{ podSelector?: { matchLabels?: Record<string, string> } }> }>) ?? []) {
-        for (const peer of rule.from ?? []) {
-          const peerLabels = peer.podSelector?.matchLabels;
-          if (peerLabels && !templates.some((t) => matches(peerLabels, t))) {
-            problems.push(`${id(o)}: ingress peer ${JSON.stringify(peerLabels)} selects no pod`);
-          }
-        }
-      }
-    } else if (o.kind === 'HorizontalPodAutoscaler') {
-      const target = (spec?.scaleTargetRef as { kind: string; name: string }) ?? { kind: '?', name: '?' };
-      if (!objects.some((x) => x.kind === target.kind && x.metadata.name === target.name)) problems.push(`${id(o)}: scales ${target.kind}/${target.name}, which does not exist`);
-      continue;
-    } else continue;
-    if (!templates.some((t) => matches(selector, t))) problems.push(`${id(o)}: selector ${JSON.stringify(selector)} selects no pod`);
   }
   return problems;
 }
