@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { OVERLAYS, cloneObjects, find, renderOverlay, repoRoot, type K8sObject } from '../lib/k8s.js';
+import { OVERLAYS, cloneObjects, find, renderKustomization, renderOverlay, repoRoot, type K8sObject } from '../lib/k8s.js';
 import {
   checkConfigReferences,
   checkNamespaces,
@@ -56,6 +56,17 @@ test('what make k8s-secrets creates is read from its recipe, namespace resolved'
   // make k8s-up applies the kind overlay after these, and creates nothing else the pods could need.
   const makefile = readFileSync(path.join(repoRoot, 'Makefile'), 'utf8');
   assert.deepEqual(createdByMake(makefile, 'k8s-up'), [], 'k8s-up creates objects itself: move them into k8s-secrets, the one list');
+});
+
+// The kind job applies the production overlay through tests/kind/production: what it proves holds for the overlay
+// only if that is the overlay itself, with nothing but the api image swapped for the one the job builds.
+test('tests/kind/production is the production overlay, only the api image differs', () => {
+  const onKind = renderKustomization('tests/kind/production');
+  const production = cloneObjects(rendered.get('production')!);
+  const api = of(production, 'Deployment', 'api').spec.template.spec.containers[0];
+  assert.match(api.image, /^registry\.example\.com\/scaleout\/api:/);
+  api.image = 'scaleout/api:dev';
+  assert.deepEqual(onKind, production);
 });
 
 test('label selectors are evaluated as the API server does (matchLabels and matchExpressions)', () => {
