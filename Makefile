@@ -559,18 +559,24 @@ k8s-up: .secrets/grafana-admin-password tls ## Create a kind cluster, load the a
 	@DOCKER_BUILDKIT=1 docker build --quiet $(if $(EXTRA_CA_FILE),--secret id=extra_ca,src=$(EXTRA_CA_FILE)) -t scaleout/api:dev services/api >/dev/null
 	@$(KIND) load docker-image scaleout/api:dev --name $(KIND_CLUSTER)
 	@$(call say,applying k8s/overlays/kind)
+	@$(MAKE) --no-print-directory k8s-secrets
+	@$(KUBECTL) apply -k k8s/overlays/kind
+	@for d in api nginx prometheus grafana; do $(KUBECTL) -n $(K8S_NAMESPACE) rollout status deployment/$$d --timeout=180s; done
+	@printf '\n  api (through nginx)  http://127.0.0.1:8080/whoami\n  Prometheus           kubectl -n $(K8S_NAMESPACE) port-forward svc/prometheus 9090\n'
+	@printf '  Grafana              kubectl -n $(K8S_NAMESPACE) port-forward svc/grafana 3000  (user admin, password in .secrets/grafana-admin-password)\n'
+	@printf '\nNext: kubectl -n $(K8S_NAMESPACE) rollout restart deployment/api   (watch it with k6 or make loadtest), make k8s-down\n'
+
+.PHONY: k8s-secrets
+k8s-secrets: .secrets/grafana-admin-password tls ## Create the namespace and the Secrets the manifests name but never hold, in kubectl's current cluster
+	@$(K8S_NEED_KUBECTL)
 	@$(KUBECTL) apply -f k8s/base/namespace.yaml >/dev/null
+	@# The one list of what the manifests expect from outside: make k8s-validate reads these `create` lines.
 	@# Grafana's admin password: a Secret made from the file, never part of the manifests.
 	@$(KUBECTL) -n $(K8S_NAMESPACE) create secret generic grafana-admin --from-file=password=.secrets/grafana-admin-password \
 	  --dry-run=client -o yaml | $(KUBECTL) apply -f - >/dev/null
 	@# nginx's certificate and key (HTTPS on 8443): the compose stack's, from the local CA or TLS_CERT_FILE/TLS_KEY_FILE.
 	@$(KUBECTL) -n $(K8S_NAMESPACE) create secret tls nginx-tls --cert=$(TLS_CERT_FILE) --key=$(TLS_KEY_FILE) \
 	  --dry-run=client -o yaml | $(KUBECTL) apply -f - >/dev/null
-	@$(KUBECTL) apply -k k8s/overlays/kind
-	@for d in api nginx prometheus grafana; do $(KUBECTL) -n $(K8S_NAMESPACE) rollout status deployment/$$d --timeout=180s; done
-	@printf '\n  api (through nginx)  http://127.0.0.1:8080/whoami\n  Prometheus           kubectl -n $(K8S_NAMESPACE) port-forward svc/prometheus 9090\n'
-	@printf '  Grafana              kubectl -n $(K8S_NAMESPACE) port-forward svc/grafana 3000  (user admin, password in .secrets/grafana-admin-password)\n'
-	@printf '\nNext: kubectl -n $(K8S_NAMESPACE) rollout restart deployment/api   (watch it with k6 or make loadtest), make k8s-down\n'
 
 .PHONY: k8s-test
 k8s-test: tooling ## On the kind cluster of make k8s-up: workers per pod, scrapes, NetworkPolicy, rollout restart under load (+ negative control), broken release + undo

@@ -3,7 +3,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { baseUrl } from '../lib/stack.js';
-import { containersOf, docker, inspect, nodeInContainer, projectContainers, projectName, resolvedConfig, stackComposeCommand } from '../../tools/lib/docker.js';
+import { containersOf, docker, inspect, logsSince, nodeInContainer, projectContainers, projectName, resolvedConfig, stackComposeCommand } from '../../tools/lib/docker.js';
+import { composeNginx, composeWritablePaths } from '../lib/k8sChecks.js';
 
 test('api containers: non-root, read-only root fs with tmpfs (PM2_HOME included), cap_drop ALL, no-new-privileges, memory/cpu/pids limits', async () => {
   const containers = await containersOf('api');
@@ -55,6 +56,27 @@ test('other images run as non-root where upstream allows; every published port b
       console.log(`# ${c}: user ${info.Config.User}`);
     }
   }
+});
+
+test('nginx: read-only root, writable only at the tmpfs paths (the Kubernetes pod\'s), request bodies buffered there', async () => {
+  const [c] = await containersOf('nginx');
+  assert.ok(c, 'no nginx container');
+  const h = (await inspect(c)).HostConfig;
+  assert.equal(h.ReadonlyRootfs, true, `${c}: root filesystem is writable`);
+  // compose.yaml's list, which make k8s-validate keeps equal to the pod's writable mounts: Docker applied exactly it.
+  assert.deepEqual(Object.keys(h.Tmpfs ?? {}).sort(), composeWritablePaths(composeNginx()), `${c}: tmpfs ${JSON.stringify(h.Tmpfs)}`);
+  await assert.rejects(docker(['exec', c, 'sh', '-c', ': > /etc/nginx/probe']), /Read-only file system/, `${c}: / is writable`);
+  // A body over client_body_buffer_size (128k) goes to client_body_temp_path: on this root, only a path nginx.conf
+  // names under the /var/cache/nginx tmpfs can hold it. The app then answers with its own 413 (over its 100 kB).
+  const since = new Date(Date.now() - 1000).toISOString();
+  const res = await fetch(`${baseUrl}/echo`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ pad: 'x'.repeat(512 * 1024) }) });
+  const text = await res.text();
+  assert.equal(res.status, 413, `POST /echo 512 KiB: ${res.status} ${text.slice(0, 200)}`);
+  assert.ok(res.headers.get('x-served-by'), `the app did not answer: ${text.slice(0, 200)}`);
+  const { stderr } = await logsSince(c, since);
+  const buffered = stderr.split('\n').find((l) => l.includes('buffered to a temporary file'));
+  assert.match(buffered ?? '', /\/var\/cache\/nginx\/client_temp\//, `nginx did not log a temp file under /var/cache/nginx:\n${stderr.slice(-2000)}`);
+  console.log(`# ${c}: read-only /, tmpfs ${Object.keys(h.Tmpfs ?? {}).join(' ')}; ${buffered?.replace(/^.*\] /, '').slice(0, 120)}`);
 });
 
 test('responses: no Server version, no X-Powered-By, on app answers, app errors and nginx errors alike', async () => {

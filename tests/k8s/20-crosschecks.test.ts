@@ -2,24 +2,29 @@
 // every overlay and must find nothing; then on a copy with one planted mistake, where it must report exactly that.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { OVERLAYS, cloneObjects, find, renderOverlay, type K8sObject } from '../lib/k8s.js';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { OVERLAYS, cloneObjects, find, renderOverlay, repoRoot, type K8sObject } from '../lib/k8s.js';
 import {
   checkApiIngress,
   checkImages,
+  checkNginxWritablePaths,
+  checkNginxWrites,
   checkProbes,
   checkRestricted,
   checkSameConfigFiles,
-  checkSelectors,
   checkTargetPorts,
   checkTermination,
   checkWorkersFollowLimit,
+  checkWorkloadSelectors,
   composeConfigFiles,
+  composeNginx,
 } from '../lib/k8sChecks.js';
 
 const rendered = new Map(OVERLAYS.map((o) => [o, renderOverlay(o)] as const));
 
 const CHECKS = {
-  'selectors match template labels': checkSelectors,
+  'each workload selects its own template': checkWorkloadSelectors,
   'targetPort matches containerPort': checkTargetPorts,
   'probe paths exist in the app and mean readiness vs liveness': (o: K8sObject[]) => checkProbes(o),
   'grace period covers preStop + drain, preStop covers DNS': checkTermination,
@@ -28,6 +33,8 @@ const CHECKS = {
   'restricted Pod Security profile': checkRestricted,
   'only nginx and Prometheus reach the api': checkApiIngress,
   'the nginx/Prometheus/Grafana files compose mounts, byte for byte': (o: K8sObject[]) => checkSameConfigFiles(o),
+  'nginx: read-only root with the same writable paths as compose': (o: K8sObject[]) => checkNginxWritablePaths(o),
+  'nginx: pid and temp paths named, under a writable mount': (o: K8sObject[]) => checkNginxWrites(o),
 };
 
 for (const overlay of OVERLAYS) {
@@ -45,6 +52,8 @@ test('compose mounts the nginx files these checks compare (the list is not empty
 
 // ---- planted mistakes: one per check, each in a fresh copy of the kind overlay --------------------------------------
 
+const readNginxConf = (): string => readFileSync(path.join(repoRoot, 'nginx/nginx.conf'), 'utf8');
+
 type Mutable = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 function planted(mutate: (objects: K8sObject[], api: Mutable, container: Mutable) => void): K8sObject[] {
   const objects = cloneObjects(rendered.get('kind')!);
@@ -54,10 +63,8 @@ function planted(mutate: (objects: K8sObject[], api: Mutable, container: Mutable
 }
 
 const PLANTED: Array<[string, (o: K8sObject[]) => string[], (objects: K8sObject[], api: Mutable, c: Mutable) => void, RegExp]> = [
-  ['template label renamed', checkSelectors, (_o, api) => { api.spec.template.metadata.labels['app.kubernetes.io/name'] = 'app'; },
+  ['template label renamed', checkWorkloadSelectors, (_o, api) => { api.spec.template.metadata.labels['app.kubernetes.io/name'] = 'app'; },
     /Deployment\/api: selector .* does not match its template's labels/],
-  ['Service selector typo', checkSelectors, (o) => { (find(o, 'Service', 'api') as Mutable).spec.selector = { 'app.kubernetes.io/name': 'api2' }; },
-    /Service\/api: selector \{"app.kubernetes.io\/name":"api2"\} selects no pod/],
   ['targetPort names a port the pod lacks', checkTargetPorts, (o) => { (find(o, 'Service', 'api') as Mutable).spec.ports[0].targetPort = 'web'; },
     /Service\/api port http: targetPort web is no containerPort of Deployment\/api/],
   ['containerPort changed from the app PORT', checkTargetPorts, (_o, _api, c) => { c.ports[0].containerPort = 8080; },
@@ -114,10 +121,44 @@ const PLANTED: Array<[string, (o: K8sObject[]) => string[], (objects: K8sObject[
     const mounts = (find(o, 'Deployment', 'nginx') as Mutable).spec.template.spec.containers[0].volumeMounts;
     mounts.find((m: Mutable) => m.subPath === '35-write-api-discovery.sh').mountPath = '/docker-entrypoint.d/35-discovery.sh';
   }, /nginx\/docker-entrypoint.d\/35-write-api-discovery.sh \(compose mounts it at \/docker-entrypoint.d\/35-write-api-discovery.sh\) is not mounted there/],
+  ['an emptyDir the pod gives nginx that compose does not', (o) => checkNginxWritablePaths(o), (o) => {
+    const pod = (find(o, 'Deployment', 'nginx') as Mutable).spec.template.spec;
+    pod.volumes.push({ name: 'lib', emptyDir: {} });
+    pod.containers[0].volumeMounts.push({ name: 'lib', mountPath: '/var/lib/nginx' });
+  }, /Deployment\/nginx: \/var\/lib\/nginx is writable in the pod but not in compose.yaml/],
+  ['a writable mount turned readOnly in the pod', (o) => checkNginxWritablePaths(o), (o) => {
+    const mounts = (find(o, 'Deployment', 'nginx') as Mutable).spec.template.spec.containers[0].volumeMounts;
+    mounts.find((m: Mutable) => m.mountPath === '/run').readOnly = true;
+  }, /compose.yaml nginx: \/run is writable in compose but not in the pod/],
+  ['pid under a path the pod does not make writable', (o) => checkNginxWrites(o, readNginxConf().replace('pid /run/nginx.pid;', 'pid /var/lib/nginx/nginx.pid;')),
+    () => {}, /nginx.conf: pid \/var\/lib\/nginx\/nginx.pid is not under a writable mount/],
+  ['a temp path left to the build', (o) => checkNginxWrites(o, readNginxConf().replace(/^\s*uwsgi_temp_path .*$/m, '')),
+    () => {}, /nginx.conf: no uwsgi_temp_path: the build's compiled-in default applies/],
+  ['a temp path on the read-only root', (o) => checkNginxWrites(o, readNginxConf().replace('/var/cache/nginx/client_temp', '/var/lib/nginx/body')),
+    () => {}, /nginx.conf: client_body_temp_path \/var\/lib\/nginx\/body is not under a writable mount/],
+  ['the temp files\' mount dropped from the pod', (o) => checkNginxWrites(o), (o) => {
+    const pod = (find(o, 'Deployment', 'nginx') as Mutable).spec.template.spec;
+    pod.containers[0].volumeMounts = pod.containers[0].volumeMounts.filter((m: Mutable) => m.mountPath !== '/var/cache/nginx');
+  }, /nginx.conf: proxy_temp_path \/var\/cache\/nginx\/proxy_temp is not under a writable mount/],
   ['a Prometheus rule file left out', (o) => checkSameConfigFiles(o), (o) => {
     delete (o.find((x) => x.kind === 'ConfigMap' && x.metadata.name.startsWith('prometheus-rules-')) as Mutable).data['alerts.yml'];
   }, /prometheus\/rules\/alerts.yml .* is not mounted there/],
 ];
+
+// compose's side of the parity: the service as written, with one mistake planted.
+const composeWith = (change: (nginx: Mutable) => void): ReturnType<typeof composeNginx> => {
+  const nginx = structuredClone(composeNginx()) as Mutable;
+  change(nginx);
+  return nginx;
+};
+PLANTED.push(
+  ['compose nginx not read-only', (o) => checkNginxWritablePaths(o, composeWith((n) => { delete n.read_only; })), () => {},
+    /compose.yaml nginx: read_only is not true/],
+  ['compose without the pid file\'s tmpfs', (o) => checkNginxWritablePaths(o, composeWith((n) => { n.tmpfs = n.tmpfs.filter((t: string) => t !== '/run'); })), () => {},
+    /Deployment\/nginx: \/run is writable in the pod but not in compose.yaml/],
+  ['compose with a writable bind mount', (o) => checkNginxWritablePaths(o, composeWith((n) => { n.volumes.push('./nginx/conf.d:/etc/nginx/conf.d'); })), () => {},
+    /compose.yaml nginx: \/etc\/nginx\/conf.d is writable in compose but not in the pod/],
+);
 
 for (const [what, check, mutate, expected] of PLANTED) {
   test(`planted: ${what} -> reported`, (t) => {

@@ -33,7 +33,12 @@ export interface K8sObject {
 
 /** `kubectl kustomize k8s/overlays/<overlay>`, parsed. */
 export function renderOverlay(overlay: string): K8sObject[] {
-  const yaml = execFileSync(KUBECTL, ['kustomize', path.join(repoRoot, 'k8s/overlays', overlay)], {
+  return renderKustomization(path.join('k8s/overlays', overlay));
+}
+
+/** `kubectl kustomize <dir>` (relative to the repo), parsed. */
+export function renderKustomization(dir: string): K8sObject[] {
+  const yaml = execFileSync(KUBECTL, ['kustomize', path.join(repoRoot, dir)], {
     encoding: 'utf8',
     maxBuffer: 64 * 1024 * 1024,
   });

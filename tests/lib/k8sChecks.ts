@@ -23,7 +23,7 @@ interface Container {
   livenessProbe?: Probe;
   lifecycle?: { preStop?: { sleep?: { seconds: number }; exec?: unknown } };
   securityContext?: SecurityContext;
-  volumeMounts?: Array<{ name: string; mountPath: string; subPath?: string }>;
+  volumeMounts?: Array<{ name: string; mountPath: string; subPath?: string; readOnly?: boolean }>;
 }
 interface SecurityContext {
   runAsNonRoot?: boolean;
@@ -47,6 +47,8 @@ interface PodSpec {
     configMap?: { name: string };
     projected?: { sources: Array<{ configMap?: { name: string; items?: Array<{ key: string; path: string }> } }> };
     hostPath?: unknown;
+    secret?: unknown;
+    downwardAPI?: unknown;
   }>;
 }
 interface Workload extends K8sObject {
@@ -72,37 +74,16 @@ function matches(selector: Record<string, string> | undefined, labels: Record<st
 
 // ---- selectors ---------------------------------------------------------------------------------------------------
 
-/** Every selector selects something: a workload's its own template, Services/PDBs/NetworkPolicies some pods. */
-export function checkSelectors(objects: readonly K8sObject[]): string[] {
+/**
+ * Every workload's selector selects its own template (the API server rejects the other case only on create).
+ * What other objects select (Services, PDBs, NetworkPolicies, HPAs) is checked across objects in k8sRefs.ts.
+ */
+export function checkWorkloadSelectors(objects: readonly K8sObject[]): string[] {
   const problems: string[] = [];
-  const templates = workloads(objects).map((w) => w.spec.template.metadata.labels);
   for (const w of workloads(objects)) {
     if (!matches(w.spec.selector.matchLabels, w.spec.template.metadata.labels)) {
       problems.push(`${id(w)}: selector ${JSON.stringify(w.spec.selector.matchLabels)} does not match its template's labels ${JSON.stringify(w.spec.template.metadata.labels)}`);
     }
-  }
-  for (const o of objects) {
-    const spec = o.spec as Record<string, unknown> | undefined;
-    let selector: Record<string, string> | undefined;
-    if (o.kind === 'Service') selector = spec?.selector as Record<string, string> | undefined;
-    else if (o.kind === 'PodDisruptionBudget') selector = (spec?.selector as { matchLabels?: Record<string, string> })?.matchLabels;
-    else if (o.kind === 'NetworkPolicy') {
-      selector = (spec?.podSelector as { matchLabels?: Record<string, string> })?.matchLabels;
-      if (!selector || Object.keys(selector).length === 0) continue; // {} = every pod, on purpose (default deny)
-      for (const rule of (spec?.ingress as Array<{ from?: Array<{ podSelector?: { matchLabels?: Record<string, string> } }> }>) ?? []) {
-        for (const peer of rule.from ?? []) {
-          const peerLabels = peer.podSelector?.matchLabels;
-          if (peerLabels && !templates.some((t) => matches(peerLabels, t))) {
-            problems.push(`${id(o)}: ingress peer ${JSON.stringify(peerLabels)} selects no pod`);
-          }
-        }
-      }
-    } else if (o.kind === 'HorizontalPodAutoscaler') {
-      const target = (spec?.scaleTargetRef as { kind: string; name: string }) ?? { kind: '?', name: '?' };
-      if (!objects.some((x) => x.kind === target.kind && x.metadata.name === target.name)) problems.push(`${id(o)}: scales ${target.kind}/${target.name}, which does not exist`);
-      continue;
-    } else continue;
-    if (!templates.some((t) => matches(selector, t))) problems.push(`${id(o)}: selector ${JSON.stringify(selector)} selects no pod`);
   }
   return problems;
 }
@@ -426,6 +407,86 @@ export function checkSameConfigFiles(objects: readonly K8sObject[], files = comp
     const seen = configMapContentAt(objects, w, f.target);
     if (!seen) problems.push(`${id(w)}: ${f.source} (compose mounts it at ${f.target}) is not mounted there from a ConfigMap`);
     else if (seen.content !== read(f.source)) problems.push(`${id(w)}: ${f.target} comes from ${seen.from}, which differs from ${f.source}`);
+  }
+  return problems;
+}
+
+// ---- nginx: the same writable paths as compose -------------------------------------------------------------------
+
+interface ComposeNginx {
+  read_only?: boolean;
+  tmpfs?: string | string[];
+  volumes?: Array<string | { type?: string; target: string; read_only?: boolean }>;
+}
+
+/** compose.yaml's nginx service, as written (the file, not `docker compose config`: no engine needed). */
+export function composeNginx(): ComposeNginx {
+  return (parseYaml(read('compose.yaml')) as { services: Record<string, ComposeNginx> }).services.nginx!;
+}
+
+/** Where compose lets nginx write: its tmpfs mounts and any volume not mounted read-only. */
+export function composeWritablePaths(nginx: ComposeNginx): string[] {
+  const tmpfs = (typeof nginx.tmpfs === 'string' ? [nginx.tmpfs] : nginx.tmpfs ?? []).map((t) => t.split(':')[0]!);
+  const volumes = (nginx.volumes ?? []).flatMap((v) => {
+    if (typeof v === 'string') {
+      const [, target, mode] = v.split(':');
+      return target && !(mode ?? '').split(',').includes('ro') ? [target] : [];
+    }
+    return v.read_only ? [] : [v.target];
+  });
+  return [...tmpfs, ...volumes].sort();
+}
+
+/** Where the Kubernetes nginx container may write: its mounts not marked readOnly, except the kinds the kubelet always mounts read-only. */
+export function podWritablePaths(objects: readonly K8sObject[]): string[] {
+  const nginx = workload(objects, 'nginx');
+  if (!nginx) return [];
+  const pod = nginx.spec.template.spec;
+  const container = pod.containers.find((c) => c.name === 'nginx');
+  return (container?.volumeMounts ?? [])
+    .filter((m) => {
+      const v = pod.volumes?.find((x) => x.name === m.name);
+      return !m.readOnly && !(v?.configMap || v?.secret || v?.projected || v?.downwardAPI);
+    })
+    .map((m) => m.mountPath)
+    .sort();
+}
+
+/**
+ * nginx runs on a read-only root in both deployments, with the same writable paths: one hardening, and a config
+ * (pid, temp paths, the hooks' files) that works in one works in the other.
+ */
+export function checkNginxWritablePaths(objects: readonly K8sObject[], compose: ComposeNginx = composeNginx()): string[] {
+  const problems: string[] = [];
+  if (compose.read_only !== true) problems.push('compose.yaml nginx: read_only is not true, while the Kubernetes pod runs nginx on a read-only root');
+  const inCompose = composeWritablePaths(compose);
+  const inPod = podWritablePaths(objects);
+  if (inPod.length === 0) problems.push('Deployment/nginx: no writable mounts found for the nginx container');
+  for (const p of inPod.filter((x) => !inCompose.includes(x))) problems.push(`Deployment/nginx: ${p} is writable in the pod but not in compose.yaml (add it to nginx's tmpfs)`);
+  for (const p of inCompose.filter((x) => !inPod.includes(x))) problems.push(`compose.yaml nginx: ${p} is writable in compose but not in the pod (an emptyDir in k8s/base/nginx.yaml)`);
+  return problems;
+}
+
+// nginx's modules that keep temp files, each with a compiled-in default directory it creates at start, used or not.
+// https://nginx.org/en/docs/http/ngx_http_core_module.html#client_body_temp_path
+const NGINX_TEMP_PATHS = ['client_body_temp_path', 'proxy_temp_path', 'fastcgi_temp_path', 'uwsgi_temp_path', 'scgi_temp_path'];
+
+/**
+ * Every file nginx itself writes (the pid file and the five temp directories) is named in nginx.conf, not left to
+ * the build's default, and lies under a writable mount of the pod: the same config runs on any nginx build.
+ */
+export function checkNginxWrites(objects: readonly K8sObject[], nginxConf = read('nginx/nginx.conf')): string[] {
+  const problems: string[] = [];
+  const writable = podWritablePaths(objects);
+  const under = (file: string): boolean => writable.some((dir) => file.startsWith(`${dir}/`));
+  const conf = nginxConf.replace(/#.*$/gm, '');
+  const pid = /^\s*pid\s+(\S+);/m.exec(conf)?.[1];
+  if (!pid) problems.push('nginx.conf: no pid directive: the build\'s default path applies');
+  else if (!under(pid)) problems.push(`nginx.conf: pid ${pid} is not under a writable mount (${writable.join(', ')})`);
+  for (const directive of NGINX_TEMP_PATHS) {
+    const dir = new RegExp(`^\\s*${directive}\\s+(\\S+?)[\\s;]`, 'm').exec(conf)?.[1];
+    if (!dir) problems.push(`nginx.conf: no ${directive}: the build's compiled-in default applies (Debian's: /var/lib/nginx/...)`);
+    else if (!under(dir)) problems.push(`nginx.conf: ${directive} ${dir} is not under a writable mount (${writable.join(', ')})`);
   }
   return problems;
 }
