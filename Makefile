@@ -531,7 +531,7 @@ K8S_NAMESPACE := scaleout
 K8S_SCHEMA_DIR ?= /usr/local/share/scaleout/k8s-schema
 export KUBECTL K8S_SCHEMA_DIR
 K8S_NEED_KUBECTL = $(KUBECTL) version --client -o json 2>/dev/null | grep -qE '"minor": *"(3[0-9]|[4-9][0-9])' || \
-  { echo "kubectl >= 1.30 is missing ($(KUBECTL)): run tools/host/install-engine.sh as root (installs Debian sid's kubectl 1.36)"; exit 2; }
+  { echo "kubectl >= 1.30 is missing ($(KUBECTL)): run make setup SETUP_FOR=test as root (installs Debian sid's kubectl 1.36)"; exit 2; }
 
 .PHONY: k8s-render
 k8s-render: ## Print the rendered manifests of one overlay to stdout: make k8s-render [OVERLAY=kind|production]
@@ -543,7 +543,7 @@ k8s-render: ## Print the rendered manifests of one overlay to stdout: make k8s-r
 k8s-validate: tooling ## Render every overlay, validate it strictly against Kubernetes 1.36's schema, cross-check it with the app and compose (no cluster)
 	@$(call say,k8s: render every overlay, strict schema validation, cross-checks against the app and compose)
 	@$(K8S_NEED_KUBECTL)
-	@test -s $(K8S_SCHEMA_DIR)/schema.yaml || { echo "no Kubernetes schema in $(K8S_SCHEMA_DIR): run tools/host/install-engine.sh as root"; exit 2; }
+	@test -s $(K8S_SCHEMA_DIR)/schema.yaml || { echo "no Kubernetes schema in $(K8S_SCHEMA_DIR): run make setup SETUP_FOR=test as root"; exit 2; }
 	@node --test $(BUILD)/tests/k8s/
 
 .PHONY: k8s-up
