@@ -405,6 +405,8 @@ $(TOOLING): $(TOOLS)/package.json $(TOOLS)/package-lock.json $(TOOLS)/tsconfig.j
 .PHONY: test
 test: ## Run every test: lint, app, tooling, configs, the whole stack end to end, the operations under load, faults, the swarm, then the labs of LABS_IN_MAKE_TEST (CI runs this)
 	@$(MAKE) setup SETUP_FOR=test
+	@# Every image the suites need, stand-ins and the swarm's, built at once: they download and unpack in parallel.
+	@$(TOOLS)/offline/build-images.sh $(if $(filter offline,$(MODE)),--all,--swarm)
 	@$(MAKE) lint
 	@$(MAKE) test-api
 	@$(MAKE) test-tooling
