@@ -23,6 +23,8 @@ export interface K6Fairness {
 export interface K6Report {
   readonly script: string;
   readonly runId: string;
+  /** When handleSummary() ran (ISO 8601). */
+  readonly finishedAt: string;
   /** Every threshold of the run but the grid's can't-fail ones (k6/lib/summary.js thresholdResults()). */
   readonly thresholds: ReadonlyArray<{ readonly metric: string; readonly threshold: string; readonly ok: boolean }>;
   /** k6/lib/fairness.js buildDistribution(): the runner's Distribution has the same shape. */
@@ -55,10 +57,11 @@ const trend = (stats: readonly string[]) => ({
 });
 const REPORT_SCHEMA = {
   type: 'object',
-  required: ['script', 'runId', 'thresholds', 'distribution', 'k6'],
+  required: ['script', 'runId', 'finishedAt', 'thresholds', 'distribution', 'k6'],
   properties: {
     script: { type: 'string' },
     runId: { type: 'string' },
+    finishedAt: { type: 'string' },
     thresholds: {
       type: 'array',
       items: { type: 'object', required: ['metric', 'threshold', 'ok'], properties: { metric: { type: 'string' }, threshold: { type: 'string' }, ok: { type: 'boolean' } } },

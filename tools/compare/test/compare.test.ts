@@ -39,6 +39,7 @@ test('the k6 report (handleSummary JSON) becomes the same row as a runner result
   const report: K6Report = {
     script: '06-skewed',
     runId: 'r1',
+    finishedAt: '2026-12-07T12:18:00.654Z',
     thresholds: [],
     distribution: {
       attributed: 10,
