@@ -2,9 +2,9 @@
 // says how each run was made), through the functions `make compare` calls online: readK6Run() (report, samples,
 // exit code), rowFromK6Report(), and measureWithK6() itself with compose playing k6's part. Then bad input: files
 // missing, cut short, of another shape or of another run, and exit codes that are no result.
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFile, mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -16,7 +16,12 @@ import { recordedK6Run, recordedK6RunFiles, recordedK6Runs, type RecordedK6Run }
 import { measureWithK6 } from '../src/runComparison.js';
 import { strategyVariants } from '../src/variants.js';
 
-const tmp = (): Promise<string> => mkdtemp(path.join(os.tmpdir(), 'k6-output-'));
+const made: string[] = [];
+const tmp = async (): Promise<string> => {
+  made.push(await mkdtemp(path.join(os.tmpdir(), 'k6-output-')));
+  return made.at(-1)!;
+};
+after(() => Promise.all(made.map((d) => rm(d, { recursive: true, force: true }))));
 const post000 = recordedK6Run('02-post000-cluster');
 const collapsed = recordedK6Run('neg-collapsed-ip_hash');
 
