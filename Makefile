@@ -623,7 +623,7 @@ bench-ws: tooling ## Benchmark websockets: per-worker RSS before and with 1,000 
 	@node $(BUILD)/tools/bench/ws-memory.js
 
 .PHONY: bench-runner
-bench-runner: tooling ## Benchmark the Node runner's fidelity: post 000 through it and through k6 side by side, requests/p50/p95/CPU (needs make up; k6 half online only)
+bench-runner: tooling ## Benchmark the Node runner's fidelity: post 000 through it and through k6 side by side, requests/p50/p95/CPU/split (needs make up; offline, k6's recorded run)
 	@mkdir -p reports
 	@$(BENCH_ENV) node $(BUILD)/tools/bench/runner-fidelity.js
 

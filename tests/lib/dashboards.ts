@@ -8,7 +8,7 @@ export interface PanelQuery {
   dashboard: string;
   panel: string;
   expr: string;
-  /** k6 results exist only when k6 pushed them by remote write (never in offline mode). */
+  /** k6 results exist only when k6 pushed them by remote write: tests run these over k6's recorded series (tests/fixtures/k6). */
   needsK6: boolean;
 }
 

@@ -2,6 +2,9 @@
 // row comes from the offline Node runner (a LoadResult) or from a k6 script's handleSummary() JSON
 // (k6/lib/distribution.js distributionSummary()), so the table and the HTML report read the same either way.
 import type { LoadResult } from '../../loadrunner/src/index.js';
+import type { K6Report } from './k6Output.js';
+
+export type { K6Report } from './k6Output.js';
 
 export interface ShareEntry {
   /** `api-2` for a replica, `api-2/1` for a worker. */
@@ -33,7 +36,8 @@ export interface ComparisonRow {
   /**
    * In each whole second of the run, the share of that second's requests served by the busiest worker; the median
    * over the seconds. 1/N = even second by second; 1.0 = one worker at a time took everything, even when the
-   * run's totals look even (connections recycled every keepalive_requests). null when not known (k6 runs).
+   * run's totals look even (connections recycled every keepalive_requests). null when no second had enough
+   * requests to say. k6 rows count it from k6's `served_by` samples (k6Output.ts readServedBySamples()).
    */
   readonly busiestWorkerSecondShare: number | null;
 }
@@ -105,24 +109,17 @@ export function rowFromLoadResult(variant: string, scenario: string, r: LoadResu
   };
 }
 
-/** The parts of a k6 report (k6/lib/distribution.js distributionSummary()) that a row needs. */
-export interface K6Report {
-  readonly script: string;
-  readonly distribution: ShareSource;
-  /** k6's handleSummary() data: metrics[name].values, with the script's summaryTrendStats (med, p(95), p(99)...). */
-  readonly k6: {
-    readonly state: { readonly testRunDurationMs: number };
-    readonly metrics: Readonly<Record<string, { readonly values: Readonly<Record<string, number>> } | undefined>>;
-  };
-}
-
 function k6Value(report: K6Report, metric: string, stat: string): number {
   const value = report.k6.metrics[metric]?.values[stat];
   if (typeof value !== 'number') throw new Error(`k6 report of ${report.script} has no ${metric} ${stat}`);
   return value;
 }
 
-export function rowFromK6Report(variant: string, scenario: string, report: K6Report): ComparisonRow {
+/**
+ * A row from a k6 report (read and checked by k6Output.ts readK6Run()) and the busiest-worker share that
+ * k6's own samples give (readServedBySamples()): the same columns as a runner's row.
+ */
+export function rowFromK6Report(variant: string, scenario: string, report: K6Report, busiestWorkerSecondShare: number | null): ComparisonRow {
   const d = report.distribution;
   return {
     variant,
@@ -136,6 +133,6 @@ export function rowFromK6Report(variant: string, scenario: string, report: K6Rep
     p95Ms: k6Value(report, 'http_req_duration', 'p(95)'),
     p99Ms: k6Value(report, 'http_req_duration', 'p(99)'),
     ...distributionColumns(d),
-    busiestWorkerSecondShare: null,
+    busiestWorkerSecondShare,
   };
 }

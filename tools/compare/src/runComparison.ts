@@ -4,14 +4,15 @@
 // Offline (no k6 on the machine) the load comes from the Node load runner, in this process. Online it comes from
 // k6 itself: `docker compose run k6` with the mirrored script, whose handleSummary() JSON is read back. Both give
 // the same ComparisonRow, so the table and the report are the same either way.
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { envFromOverrides, findScenario } from '../../../k6/lib/scenarios.js';
 import { buildScenario, catalogueOverrides, checkHealthz, runLoad, type LoadResult, type ScenarioDefinition, type ScenarioOverrides } from '../../loadrunner/src/index.js';
-import { rowFromK6Report, rowFromLoadResult, SecondByWorker, type ComparisonRow, type K6Report } from './comparisonRow.js';
+import { rowFromK6Report, rowFromLoadResult, SecondByWorker, type ComparisonRow } from './comparisonRow.js';
 import { formatComparisonMarkdown, formatComparisonText } from './formatComparison.js';
 import { renderHtmlReport } from './htmlReport.js';
+import { readK6Run, type K6Report, type K6RunFiles } from './k6Output.js';
 import type { StackControl } from './stackControl.js';
 import type { Variant } from './variants.js';
 
@@ -43,6 +44,23 @@ export const runStamp = (): string => new Date().toISOString().replace(/[-:]/g, 
 
 export const slug = (name: string): string => name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
 
+/**
+ * Where one k6 run's files land in `dir`: the script's handleSummary() report `<script>-<RUN_ID>.json`, and k6's
+ * request-level samples `<script>-<RUN_ID>.ndjson.gz`. `dir` is the container's /reports/... or the host's reports/...
+ */
+export function k6RunFiles(dir: string, script: string, runId: string): K6RunFiles {
+  return { report: path.posix.join(dir, `${script}-${runId}.json`), samples: path.posix.join(dir, `${script}-${runId}.ndjson.gz`) };
+}
+
+/**
+ * k6's request-level samples, gzipped by k6 (a name ending in .gz): the `served_by` Points with their times give the
+ * per-second busiest worker, which handleSummary() can't (it sees totals only).
+ * https://grafana.com/docs/k6/latest/results-output/real-time/json/
+ */
+export function k6SamplesOutput(fileInContainer: string): string[] {
+  return ['--out', `json=${fileInContainer}`];
+}
+
 /** The `docker compose` arguments that run one k6 script for one variant (exit 99 = thresholds failed, still a result). */
 export function k6RunArgs(script: string, runId: string, reportDirInContainer: string, variant: Variant, overrides: ScenarioOverrides): string[] {
   const scenario = findScenario(script);
@@ -57,7 +75,7 @@ export function k6RunArgs(script: string, runId: string, reportDirInContainer: s
   return [
     '--profile', 'loadtest', 'run', '--rm',
     ...env.filter((e): e is [string, string] => e[1] !== undefined).flatMap(([k, v]) => ['-e', `${k}=${v}`]),
-    'k6', 'run', '-o', 'experimental-prometheus-rw', `/k6/scripts/${script}.js`,
+    'k6', 'run', '-o', 'experimental-prometheus-rw', ...k6SamplesOutput(k6RunFiles(reportDirInContainer, script, runId).samples), `/k6/scripts/${script}.js`,
   ];
 }
 
@@ -78,18 +96,33 @@ async function measureOffline(options: ComparisonOptions, definition: ScenarioDe
   return { row: rowFromLoadResult(variant.name, definition.name, raw, bySecond.busiestShareMedian()), raw };
 }
 
-async function measureWithK6(options: ComparisonOptions, definition: ScenarioDefinition, variant: Variant, stamp: string): Promise<{ row: ComparisonRow; raw: K6Report }> {
+/** k6's exit code through `docker compose run` (which exits with the container's), and what it printed when it failed. */
+async function runK6(stack: Pick<StackControl, 'compose'>, args: readonly string[]): Promise<{ code: number; output?: string }> {
+  try {
+    await stack.compose(args);
+    return { code: 0 };
+  } catch (err) {
+    const code = (err as { code?: unknown }).code;
+    if (typeof code !== 'number') throw err;
+    return { code, output: (err as Error).message };
+  }
+}
+
+/** One variant through k6: run it, then read back its report and samples (k6Output.ts readK6Run()). */
+export async function measureWithK6(
+  options: { readonly stack: Pick<StackControl, 'compose'>; readonly outDir: string; readonly overrides?: ScenarioOverrides; readonly log: (line: string) => void },
+  definition: ScenarioDefinition,
+  variant: Variant,
+  stamp: string,
+): Promise<{ row: ComparisonRow; raw: K6Report }> {
   const script = definition.k6ScriptName;
   const runId = `${stamp}-${slug(variant.name)}`;
   const reportDirInContainer = `/reports/${path.basename(options.outDir)}`;
-  try {
-    await options.stack.compose(k6RunArgs(script, runId, reportDirInContainer, variant, options.overrides ?? {}));
-  } catch (err) {
-    // k6 exits 99 when a threshold failed: round_robin missing the skewed p95 target is a finding, not an error.
-    if ((err as { code?: number }).code !== 99) throw err;
-  }
-  const raw = JSON.parse(await readFile(path.join(options.outDir, `${script}-${runId}.json`), 'utf8')) as K6Report;
-  return { row: rowFromK6Report(variant.name, definition.name, raw), raw };
+  const exit = await runK6(options.stack, k6RunArgs(script, runId, reportDirInContainer, variant, options.overrides ?? {}));
+  // Exit 99 (a failed threshold) is still a result: round_robin missing the skewed p95 target is a finding.
+  const run = await readK6Run(k6RunFiles(options.outDir, script, runId), exit);
+  if (run.failedThresholds.length > 0) options.log(`    k6 exited ${run.exit}: ${run.failedThresholds.join(', ')}`);
+  return { row: rowFromK6Report(variant.name, definition.name, run.report, run.busiestWorkerSecondShare), raw: run.report };
 }
 
 function machineNote(): string {

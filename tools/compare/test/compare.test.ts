@@ -38,7 +38,12 @@ function row(variant: string, overrides: Partial<ComparisonRow> = {}): Compariso
 test('the k6 report (handleSummary JSON) becomes the same row as a runner result', () => {
   const report: K6Report = {
     script: '06-skewed',
+    runId: 'r1',
+    finishedAt: '2026-12-07T12:18:00.654Z',
+    thresholds: [],
     distribution: {
+      attributed: 10,
+      unlisted: 0,
       perWorker: [{ key: 'api-1/0', requests: 10, share: 1 }],
       perReplica: [{ replica: 'api-1', requests: 10, share: 1 }],
       workerFairness: { jainFairness: 1, maxMinRatio: 1 },
@@ -53,14 +58,14 @@ test('the k6 report (handleSummary JSON) becomes the same row as a runner result
       },
     },
   };
-  const r = rowFromK6Report('least_conn', 'skewed', report);
+  const r = rowFromK6Report('least_conn', 'skewed', report, 0.5);
   assert.deepEqual(
-    [r.source, r.requests, r.throughputRps, r.failedRate, r.p50Ms, r.p95Ms, r.p99Ms, r.durationSec],
-    ['k6', 10, 0.49, 0.1, 4, 8.5, 8.9, 20.5],
+    [r.source, r.requests, r.throughputRps, r.failedRate, r.p50Ms, r.p95Ms, r.p99Ms, r.durationSec, r.busiestWorkerSecondShare],
+    ['k6', 10, 0.49, 0.1, 4, 8.5, 8.9, 20.5, 0.5],
   );
   assert.deepEqual(r.perWorker, [{ name: 'api-1/0', requests: 10, share: 1 }]);
   const broken = { ...report, k6: { ...report.k6, metrics: { http_reqs: report.k6.metrics.http_reqs } } };
-  assert.throws(() => rowFromK6Report('x', 'skewed', broken), /no http_req_failed rate/);
+  assert.throws(() => rowFromK6Report('x', 'skewed', broken, null), /no http_req_failed rate/);
 });
 
 test('cells: one column per variant, a row per replica and worker in natural order, missing ones as 0.00%', () => {
@@ -115,12 +120,12 @@ test('variants: connections are 1/2/4/64 on one recreated replica, then 1 again 
   assert.equal(variants.at(-1)!.expectedWorkers, 2);
 });
 
-test('k6 runs through compose with the run id, the report folder, the strategy tag and only the overrides given', () => {
+test('k6 runs through compose with the run id, the report folder, the strategy tag, only the overrides given, and its samples beside the report', () => {
   const [variant] = strategyVariants(['least_conn']);
   assert.deepEqual(k6RunArgs('06-skewed', 'r1-least-conn', '/reports/r1', variant!, { durationSec: 10 }), [
     '--profile', 'loadtest', 'run', '--rm',
     '-e', 'RUN_ID=r1-least-conn', '-e', 'REPORT_DIR=/reports/r1', '-e', 'STRATEGY=least_conn', '-e', 'DURATION=10s',
-    'k6', 'run', '-o', 'experimental-prometheus-rw', '/k6/scripts/06-skewed.js',
+    'k6', 'run', '-o', 'experimental-prometheus-rw', '--out', 'json=/reports/r1/06-skewed-r1-least-conn.ndjson.gz', '/k6/scripts/06-skewed.js',
   ]);
   assert.equal(slug('2 workers, SCHED_NONE'), '2-workers-sched-none');
 });
