@@ -2,7 +2,7 @@
 // and reports/<stamp>-<kind>/{comparison.json, summary.md, report.html, <variant>.json}.
 //
 // Offline (no k6 on the machine) the load comes from the Node load runner, in this process. Online it comes from
-// k6 itself: `docker compose run k6` with the mirrored script, whose handleSummary() JSON is read back. Both give
+// k6 itself: the compose k6 service with the mirrored script (tools/lib/k6Compose.ts), whose handleSummary() JSON is read back. Both give
 // the same ComparisonRow, so the table and the report are the same either way.
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -12,6 +12,8 @@ import { buildScenario, catalogueOverrides, checkHealthz, runLoad, type LoadResu
 import { rowFromK6Report, rowFromLoadResult, SecondByWorker, type ComparisonRow, type K6Report } from './comparisonRow.js';
 import { formatComparisonMarkdown, formatComparisonText } from './formatComparison.js';
 import { renderHtmlReport } from './htmlReport.js';
+import { runK6, type K6Invocation } from '../../lib/k6Compose.js';
+import { topologyOf, type LiveTopology } from '../../lib/liveWorkers.js';
 import type { StackControl } from './stackControl.js';
 import type { Variant } from './variants.js';
 
@@ -25,7 +27,7 @@ export interface ComparisonOptions {
   /** online: k6 through compose; offline: the Node load runner. */
   readonly mode: 'online' | 'offline';
   readonly stack: StackControl;
-  /** Must be under the repo's reports/ folder when online (compose mounts ./reports into the k6 container). */
+  /** Must be under the repo's reports/ folder when online (compose mounts ./reports into the k6 container; tools/lib/k6Compose.ts). */
   readonly outDir: string;
   readonly log: (line: string) => void;
 }
@@ -43,22 +45,25 @@ export const runStamp = (): string => new Date().toISOString().replace(/[-:]/g, 
 
 export const slug = (name: string): string => name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
 
-/** The `docker compose` arguments that run one k6 script for one variant (exit 99 = thresholds failed, still a result). */
-export function k6RunArgs(script: string, runId: string, reportDirInContainer: string, variant: Variant, overrides: ScenarioOverrides): string[] {
+/**
+ * One variant's k6 run (tools/lib/k6Compose.ts runs it): the catalogue's own variable names for the overrides
+ * (k6/lib/scenarios.js), so the script applies exactly these; the strategy tag; and, for a variant that set a
+ * topology, EXPECTED_REPLICAS / EXPECTED_WORKERS, so a worker of it that serves nothing is listed with 0.
+ */
+export function k6RunOf(script: string, runId: string, reportDir: string, variant: Variant, overrides: ScenarioOverrides, topology?: LiveTopology): K6Invocation {
   const scenario = findScenario(script);
   if (scenario === undefined) throw new Error(`no catalogue scenario has the k6 script ${script}`);
-  // The catalogue's own variable names (k6/lib/scenarios.js), so the k6 script applies exactly these overrides.
-  const env: Array<[string, string | undefined]> = [
-    ['RUN_ID', runId],
-    ['REPORT_DIR', reportDirInContainer],
-    ['STRATEGY', variant.strategy],
-    ...Object.entries(envFromOverrides(scenario, catalogueOverrides(overrides))),
-  ];
-  return [
-    '--profile', 'loadtest', 'run', '--rm',
-    ...env.filter((e): e is [string, string] => e[1] !== undefined).flatMap(([k, v]) => ['-e', `${k}=${v}`]),
-    'k6', 'run', '-o', 'experimental-prometheus-rw', `/k6/scripts/${script}.js`,
-  ];
+  return {
+    script,
+    runId,
+    reportDir,
+    env: {
+      STRATEGY: variant.strategy,
+      ...envFromOverrides(scenario, catalogueOverrides(overrides)),
+      EXPECTED_REPLICAS: topology?.replicas.join(','),
+      EXPECTED_WORKERS: topology === undefined ? undefined : String(topology.workers),
+    },
+  };
 }
 
 /** A short burst of the scenario's own requests before measuring, so connection setup and JIT warm-up are not in the numbers. */
@@ -78,17 +83,11 @@ async function measureOffline(options: ComparisonOptions, definition: ScenarioDe
   return { row: rowFromLoadResult(variant.name, definition.name, raw, bySecond.busiestShareMedian()), raw };
 }
 
-async function measureWithK6(options: ComparisonOptions, definition: ScenarioDefinition, variant: Variant, stamp: string): Promise<{ row: ComparisonRow; raw: K6Report }> {
-  const script = definition.k6ScriptName;
-  const runId = `${stamp}-${slug(variant.name)}`;
-  const reportDirInContainer = `/reports/${path.basename(options.outDir)}`;
-  try {
-    await options.stack.compose(k6RunArgs(script, runId, reportDirInContainer, variant, options.overrides ?? {}));
-  } catch (err) {
-    // k6 exits 99 when a threshold failed: round_robin missing the skewed p95 target is a finding, not an error.
-    if ((err as { code?: number }).code !== 99) throw err;
-  }
-  const raw = JSON.parse(await readFile(path.join(options.outDir, `${script}-${runId}.json`), 'utf8')) as K6Report;
+async function measureWithK6(options: ComparisonOptions, definition: ScenarioDefinition, variant: Variant, stamp: string, topology?: LiveTopology): Promise<{ row: ComparisonRow; raw: K6Report }> {
+  const run = k6RunOf(definition.k6ScriptName, `${stamp}-${slug(variant.name)}`, options.outDir, variant, options.overrides ?? {}, topology);
+  // k6 exits 99 when a threshold failed: round_robin missing the skewed p95 target is a finding, not an error.
+  const { reportFile } = await runK6(options.stack.composeArgv, run, { thresholdsMayFail: true });
+  const raw = JSON.parse(await readFile(reportFile, 'utf8')) as K6Report;
   return { row: rowFromK6Report(variant.name, definition.name, raw), raw };
 }
 
@@ -118,11 +117,11 @@ export async function runComparison(options: ComparisonOptions): Promise<Compari
       const variantDefinition = variant.overrides === undefined ? definition : buildScenario(options.scenario, { ...options.overrides, ...variant.overrides });
       log(`[${i + 1}/${options.variants.length}] ${variant.name}: ${variantDefinition.description}`);
       await variant.apply(stack);
-      if (variant.expectedWorkers !== undefined) await stack.waitForTopology(variant.expectedWorkers);
+      const topology = variant.expectedWorkers === undefined ? undefined : topologyOf(await stack.waitForTopology(variant.expectedWorkers));
       await warmUp(options.baseUrl, variantDefinition);
       const { row, raw } =
         options.mode === 'online'
-          ? await measureWithK6({ ...options, overrides: { ...options.overrides, ...variant.overrides } }, variantDefinition, variant, stamp)
+          ? await measureWithK6({ ...options, overrides: { ...options.overrides, ...variant.overrides } }, variantDefinition, variant, stamp, topology)
           : await measureOffline(options, variantDefinition, variant);
       await writeFile(path.join(options.outDir, `${slug(variant.name)}.json`), `${JSON.stringify(raw, null, 2)}\n`);
       rows.push(row);
