@@ -5,13 +5,13 @@
 //   make bench-runner [RUNS=1]       (make up first; online only for the k6 half: offline it is skipped, and said)
 // The runner runs in this process (its CPU is process.cpuUsage()); k6 runs in its container, whose cgroup CPU counter
 // is polled until it exits. Runs alternate runner, k6, runner, k6... so drift on a shared machine hits both alike.
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { buildScenario, runLoad } from '../loadrunner/src/index.js';
-import { repoRoot } from '../lib/repo.js';
+import { HOST_REPORTS_DIR, runK6 } from '../lib/k6Compose.js';
 
 const RUNS = Number(process.env.RUNS ?? 1);
 const HTTP_PORT = process.env.HTTP_PORT ?? '8080';
@@ -57,22 +57,21 @@ async function k6(run: number): Promise<Row> {
   const runId = `fidelity-${Date.now()}-${run}`;
   const name = `${process.env.COMPOSE_PROJECT_NAME ?? 'scaleout'}-fidelity-k6-${run}`;
   const t0 = performance.now();
-  const child = spawn(compose[0]!, [...compose.slice(1), '--profile', 'loadtest', 'run', '--rm', '--name', name, 'k6'], {
-    cwd: repoRoot, env: { ...process.env, RUN_ID: runId, K6_SCRIPT: SCRIPT }, stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  const exited = new Promise<number>((resolve) => child.on('exit', (code) => resolve(code ?? 1)));
-  let lastCpu = 0;
+  // The repo's one k6 invocation (tools/lib/k6Compose.ts: no deps restarted, as this user, report checked), under a
+  // container name of ours so its cgroup CPU can be read while it runs.
   let done = false;
-  void exited.then(() => (done = true));
+  const exited = runK6(compose, { script: SCRIPT, runId, reportDir: HOST_REPORTS_DIR, env: {} }, { thresholdsMayFail: true, runArgs: ['--name', name] })
+    .finally(() => (done = true));
+  exited.catch(() => undefined); // handled below, after the polling: not an unhandled rejection meanwhile
+  let lastCpu = 0;
   while (!done) {
     lastCpu = containerCpuMicros(name) ?? lastCpu;
     await sleep(500);
   }
   const wallUs = (performance.now() - t0) * 1000;
-  const code = await exited;
   // k6 exits 99 when thresholds fail; the figures are still what we compare.
-  if (code !== 0 && code !== 99) throw new Error(`k6 exited ${code}`);
-  const report = JSON.parse(readFileSync(path.join(repoRoot, 'reports', `${SCRIPT}-${runId}.json`), 'utf8')) as {
+  const { reportFile } = await exited;
+  const report = JSON.parse(readFileSync(reportFile, 'utf8')) as {
     k6: { metrics: Record<string, { values: Record<string, number> }> };
   };
   const m = report.k6.metrics;
