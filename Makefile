@@ -323,6 +323,9 @@ swarm-config: $(SWARM_TOOLING) ## Print the generated stack file (docker compose
 # gets them as -e; post000's thresholds then fail the run when any of those workers served nothing
 # (k6/lib/scenarios.js assertSpread, k6/lib/fairness.js).
 LIVE_TOPOLOGY = node $(BUILD)/tools/loadrunner/src/liveTopology.js --prometheus http://127.0.0.1:$(PROMETHEUS_PORT)
+# Online, k6 in the compose k6 service with this environment's DURATION, VUS... and EXPECTED_*: as you (K6_USER), no
+# dependency restarted, failing when no report was written (tools/lib/k6Compose.ts says why for each).
+K6_RUN = node $(BUILD)/tools/loadrunner/src/k6ComposeRun.js
 
 .PHONY: loadtest
 loadtest: ## Run post 000's experiment (1000 VUs, 30 s) through nginx, or SCENARIO=<name>; non-zero exit when thresholds fail
@@ -330,11 +333,8 @@ loadtest: ## Run post 000's experiment (1000 VUs, 30 s) through nginx, or SCENAR
 	@topology=$$(EXPECTED_REPLICAS='$(EXPECTED_REPLICAS)' EXPECTED_WORKERS='$(EXPECTED_WORKERS)' $(LIVE_TOPOLOGY)) || exit 2; \
 	eval "export $$topology"; \
 	if [ "$(MODE)" = online ]; then \
-	  mkdir -p reports; \
 	  script=$${K6_SCRIPT:-$$($(RUNNER) --scenario $(SCENARIO) --k6-script)} || exit 2; \
-	  echo "k6: k6/scripts/$$script.js"; \
-	  RUN_ID=$(RUN_ID) K6_SCRIPT=$$script $(COMPOSE) --profile loadtest run --rm \
-	    -e EXPECTED_REPLICAS=$$EXPECTED_REPLICAS -e EXPECTED_WORKERS=$$EXPECTED_WORKERS k6; \
+	  $(K6_RUN) --script $$script --run-id $(RUN_ID); \
 	else \
 	  echo "offline mode: k6 is not available, running the Node load runner with the same scenario and summary"; \
 	  mkdir -p reports; \
@@ -458,7 +458,7 @@ test-stack: tooling ## End to end: up, load through nginx, check spread and metr
 	@$(call say,stack tests)
 	@$(MAKE) up
 	@# Online, k6 itself runs first, so the dashboard test also finds k6's remote-written results.
-	@if [ "$(MODE)" = online ]; then mkdir -p reports; RUN_ID=test-stack K6_SCRIPT=01-smoke $(COMPOSE) --profile loadtest run --rm k6; fi
+	@if [ "$(MODE)" = online ]; then $(K6_RUN) --script 01-smoke --run-id test-stack; fi
 	@trap '$(STACK_TEARDOWN)' EXIT; node --test --test-concurrency=1 $(BUILD)/tests/stack/
 
 # The operations tests run on a stack with short keep-alive timeouts (nginx 4 s < app 5 s, so the keep-alive

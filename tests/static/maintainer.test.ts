@@ -54,7 +54,9 @@ test('Dependabot watches every npm package, Dockerfile, compose.yaml and workflo
     for (const d of dirs) assert.ok(watched.get(ecosystem)?.has(d), `Dependabot ${ecosystem} does not watch ${d} (it watches ${[...(watched.get(ecosystem) ?? [])].join(' ') || 'nothing'})`);
   };
   expect('npm', tracked.filter((f) => path.posix.basename(f) === 'package-lock.json').map(folderOf));
-  expect('docker', tracked.filter((f) => path.posix.basename(f) === 'Dockerfile' && !f.startsWith('tools/offline/')).map(folderOf));
+  // The offline stand-ins pin Debian packages, and the test doubles under tests/fixtures/ build FROM the api's own base
+  // (an ARG handed in from compose.yaml's pin): neither has a FROM tag of its own for Dependabot to move.
+  expect('docker', tracked.filter((f) => path.posix.basename(f) === 'Dockerfile' && !f.startsWith('tools/offline/') && !f.startsWith('tests/fixtures/')).map(folderOf));
   expect('docker-compose', ['/']);
   expect('github-actions', ['/']);
 });

@@ -7,15 +7,15 @@
 // Where k6 can't run (offline), the k6 side is the run a real k6 recorded against this stack
 // (tests/fixtures/k6/, 02-post000-cluster: k6 on the host, through the published port like the runner), read by
 // the same code `make compare` reads k6's reports with; the table says it was recorded, and when.
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { describeK6Exit, k6ExitIsAResult } from '../compare/src/k6Exit.js';
 import { checkK6ExitAgainstReport, readK6Report, type K6Report } from '../compare/src/k6Output.js';
 import { recordedK6Dir, recordedK6Run } from '../compare/src/recordedK6Runs.js';
 import { buildScenario, runLoad } from '../loadrunner/src/index.js';
+import { HOST_REPORTS_DIR, runK6 } from '../lib/k6Compose.js';
 import { repoRoot } from '../lib/repo.js';
 
 const RUNS = Number(process.env.RUNS ?? 1);
@@ -97,22 +97,20 @@ async function k6(run: number): Promise<Row> {
   const runId = `fidelity-${Date.now()}-${run}`;
   const name = `${process.env.COMPOSE_PROJECT_NAME ?? 'scaleout'}-fidelity-k6-${run}`;
   const t0 = performance.now();
-  const child = spawn(compose[0]!, [...compose.slice(1), '--profile', 'loadtest', 'run', '--rm', '--name', name, 'k6'], {
-    cwd: repoRoot, env: { ...process.env, RUN_ID: runId, K6_SCRIPT: SCRIPT }, stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  const exited = new Promise<number>((resolve) => child.on('exit', (code) => resolve(code ?? 1)));
-  let lastCpu = 0;
+  // The repo's one k6 invocation (tools/lib/k6Compose.ts: no deps restarted, as this user, report checked), under a
+  // container name of ours so its cgroup CPU can be read while it runs.
   let done = false;
-  void exited.then(() => (done = true));
+  const exited = runK6(compose, { script: SCRIPT, runId, reportDir: HOST_REPORTS_DIR, env: {} }, { thresholdsMayFail: true, runArgs: ['--name', name] })
+    .finally(() => (done = true));
+  exited.catch(() => undefined); // handled below, after the polling: not an unhandled rejection meanwhile
+  let lastCpu = 0;
   while (!done) {
     lastCpu = containerCpuMicros(name) ?? lastCpu;
     await sleep(500);
   }
   const wallUs = (performance.now() - t0) * 1000;
-  const code = await exited;
   // k6 exits 99 when thresholds fail; the figures are still what we compare.
-  if (!k6ExitIsAResult(code)) throw new Error(`k6 exited ${describeK6Exit(code)}`);
-  const file = path.join(repoRoot, 'reports', `${SCRIPT}-${runId}.json`);
+  const { exitCode: code, reportFile: file } = await exited;
   const report = await readK6Report(file);
   checkK6ExitAgainstReport(code, report, file);
   // The last sample is up to 0.5 s before exit, and the wall time includes the container's start: a lower bound.

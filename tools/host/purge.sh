@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Puts this machine back to the project's zero state, as a new machine has it: removes every container, volume and
 # network of the stack (COMPOSE_PROJECT_NAME) and of every local swarm, every image the project builds (the offline
-# stand-ins, the swarm's node and registry, the api under API_IMAGE_REPO, and tags left by swarm pushes), the image
-# build cache, and the build outputs in this checkout. Keeps .secrets/ (your passwords and certificates) and .env.
+# stand-ins, the tests' k6 stand-in, the swarm's node and registry, the api under API_IMAGE_REPO, and tags left by
+# swarm pushes), the image build cache, and the build outputs in this checkout.
+# Keeps .secrets/ (your passwords and certificates) and .env.
 #   tools/host/purge.sh      (make purge; .ci/run runs it first, so every build path runs on every CI run)
 # Installed packages (tools/host/install-engine.sh) stay: they are the machine's, not the project's.
 set -euo pipefail
@@ -34,7 +35,7 @@ if docker info >/dev/null 2>&1; then
     | rm_listed networks docker network rm
   # Images: by repository, since a tag is all a stand-in, an api release or a push leaves behind.
   docker image ls --format '{{.Repository}}:{{.Tag}}' \
-    | grep -E "^(scaleout-offline/|${api_repo}:|127\.0\.0\.1:[0-9]+/)" | rm_listed images docker rmi -f
+    | grep -E "^(scaleout-offline/|scaleout-test/|${api_repo}:|127\.0\.0\.1:[0-9]+/)" | rm_listed images docker rmi -f
   docker image prune -f >/dev/null
   # The build cache: otherwise `npm ci` in the api's build would come from an earlier run's layer.
   docker builder prune -af >/dev/null 2>&1 || true

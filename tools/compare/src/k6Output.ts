@@ -11,7 +11,7 @@ import { StringDecoder } from 'node:string_decoder';
 import { createGunzip } from 'node:zlib';
 import { Ajv, type ErrorObject } from 'ajv';
 import { SecondByWorker } from './comparisonRow.js';
-import { describeK6Exit, k6ExitIsAResult } from './k6Exit.js';
+import { describeK6Exit, k6ExitIsAResult } from '../../lib/k6Exit.js';
 
 export interface K6Fairness {
   readonly jainFairness: number | null;

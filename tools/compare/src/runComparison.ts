@@ -2,7 +2,7 @@
 // and reports/<stamp>-<kind>/{comparison.json, summary.md, report.html, <variant>.json}.
 //
 // Offline (no k6 on the machine) the load comes from the Node load runner, in this process. Online it comes from
-// k6 itself: `docker compose run k6` with the mirrored script, whose handleSummary() JSON is read back. Both give
+// k6 itself: the compose k6 service with the mirrored script (tools/lib/k6Compose.ts), whose handleSummary() JSON is read back. Both give
 // the same ComparisonRow, so the table and the report are the same either way.
 import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -13,6 +13,8 @@ import { rowFromK6Report, rowFromLoadResult, SecondByWorker, type ComparisonRow 
 import { formatComparisonMarkdown, formatComparisonText } from './formatComparison.js';
 import { renderHtmlReport } from './htmlReport.js';
 import { readK6Run, type K6Report, type K6RunFiles } from './k6Output.js';
+import { containerReportDir, runK6, type K6Invocation } from '../../lib/k6Compose.js';
+import { topologyOf, type LiveTopology } from '../../lib/liveWorkers.js';
 import type { StackControl } from './stackControl.js';
 import type { Variant } from './variants.js';
 
@@ -26,7 +28,7 @@ export interface ComparisonOptions {
   /** online: k6 through compose; offline: the Node load runner. */
   readonly mode: 'online' | 'offline';
   readonly stack: StackControl;
-  /** Must be under the repo's reports/ folder when online (compose mounts ./reports into the k6 container). */
+  /** Must be under the repo's reports/ folder when online (compose mounts ./reports into the k6 container; tools/lib/k6Compose.ts). */
   readonly outDir: string;
   readonly log: (line: string) => void;
 }
@@ -61,22 +63,25 @@ export function k6SamplesOutput(fileInContainer: string): string[] {
   return ['--out', `json=${fileInContainer}`];
 }
 
-/** The `docker compose` arguments that run one k6 script for one variant (exit 99 = thresholds failed, still a result). */
-export function k6RunArgs(script: string, runId: string, reportDirInContainer: string, variant: Variant, overrides: ScenarioOverrides): string[] {
+/**
+ * One variant's k6 run (tools/lib/k6Compose.ts runs it): the catalogue's own variable names for the overrides
+ * (k6/lib/scenarios.js), so the script applies exactly these; the strategy tag; and, for a variant that set a
+ * topology, EXPECTED_REPLICAS / EXPECTED_WORKERS, so a worker of it that serves nothing is listed with 0.
+ */
+export function k6RunOf(script: string, runId: string, reportDir: string, variant: Variant, overrides: ScenarioOverrides, topology?: LiveTopology): K6Invocation {
   const scenario = findScenario(script);
   if (scenario === undefined) throw new Error(`no catalogue scenario has the k6 script ${script}`);
-  // The catalogue's own variable names (k6/lib/scenarios.js), so the k6 script applies exactly these overrides.
-  const env: Array<[string, string | undefined]> = [
-    ['RUN_ID', runId],
-    ['REPORT_DIR', reportDirInContainer],
-    ['STRATEGY', variant.strategy],
-    ...Object.entries(envFromOverrides(scenario, catalogueOverrides(overrides))),
-  ];
-  return [
-    '--profile', 'loadtest', 'run', '--rm',
-    ...env.filter((e): e is [string, string] => e[1] !== undefined).flatMap(([k, v]) => ['-e', `${k}=${v}`]),
-    'k6', 'run', '-o', 'experimental-prometheus-rw', ...k6SamplesOutput(k6RunFiles(reportDirInContainer, script, runId).samples), `/k6/scripts/${script}.js`,
-  ];
+  return {
+    script,
+    runId,
+    reportDir,
+    env: {
+      STRATEGY: variant.strategy,
+      ...envFromOverrides(scenario, catalogueOverrides(overrides)),
+      EXPECTED_REPLICAS: topology?.replicas.join(','),
+      EXPECTED_WORKERS: topology === undefined ? undefined : String(topology.workers),
+    },
+  };
 }
 
 /** A short burst of the scenario's own requests before measuring, so connection setup and JIT warm-up are not in the numbers. */
@@ -96,33 +101,27 @@ async function measureOffline(options: ComparisonOptions, definition: ScenarioDe
   return { row: rowFromLoadResult(variant.name, definition.name, raw, bySecond.busiestShareMedian()), raw };
 }
 
-/** k6's exit code through `docker compose run` (which exits with the container's), and what it printed when it failed. */
-async function runK6(stack: Pick<StackControl, 'compose'>, args: readonly string[]): Promise<{ code: number; output?: string }> {
-  try {
-    await stack.compose(args);
-    return { code: 0 };
-  } catch (err) {
-    const code = (err as { code?: unknown }).code;
-    if (typeof code !== 'number') throw err;
-    return { code, output: (err as Error).message };
-  }
-}
-
-/** One variant through k6: run it, then read back its report and samples (k6Output.ts readK6Run()). */
+/**
+ * One variant through k6 (tools/lib/k6Compose.ts runs it), then its report and request-level samples read back
+ * (k6Output.ts readK6Run()): the samples give the per-second busiest worker, which handleSummary() can't.
+ */
 export async function measureWithK6(
-  options: { readonly stack: Pick<StackControl, 'compose'>; readonly outDir: string; readonly overrides?: ScenarioOverrides; readonly log: (line: string) => void },
+  options: { readonly stack: Pick<StackControl, 'composeArgv'> } & Pick<ComparisonOptions, 'outDir' | 'overrides' | 'log'>,
   definition: ScenarioDefinition,
   variant: Variant,
   stamp: string,
+  topology?: LiveTopology,
 ): Promise<{ row: ComparisonRow; raw: K6Report }> {
   const script = definition.k6ScriptName;
   const runId = `${stamp}-${slug(variant.name)}`;
-  const reportDirInContainer = `/reports/${path.basename(options.outDir)}`;
-  const exit = await runK6(options.stack, k6RunArgs(script, runId, reportDirInContainer, variant, options.overrides ?? {}));
-  // Exit 99 (a failed threshold) is still a result: round_robin missing the skewed p95 target is a finding.
-  const run = await readK6Run(k6RunFiles(options.outDir, script, runId), exit);
-  if (run.failedThresholds.length > 0) options.log(`    k6 exited ${run.exit}: ${run.failedThresholds.join(', ')}`);
-  return { row: rowFromK6Report(variant.name, definition.name, run.report, run.busiestWorkerSecondShare), raw: run.report };
+  const files = k6RunFiles(options.outDir, script, runId);
+  const samplesInContainer = path.posix.join(containerReportDir(options.outDir), path.basename(files.samples));
+  const run = { ...k6RunOf(script, runId, options.outDir, variant, options.overrides ?? {}, topology), k6Args: k6SamplesOutput(samplesInContainer) };
+  // k6 exits 99 when a threshold failed: round_robin missing the skewed p95 target is a finding, not an error.
+  const { exitCode } = await runK6(options.stack.composeArgv, run, { thresholdsMayFail: true });
+  const k6Run = await readK6Run(files, { code: exitCode });
+  if (k6Run.failedThresholds.length > 0) options.log(`    k6 exited ${k6Run.exit}: ${k6Run.failedThresholds.join(', ')}`);
+  return { row: rowFromK6Report(variant.name, definition.name, k6Run.report, k6Run.busiestWorkerSecondShare), raw: k6Run.report };
 }
 
 function machineNote(): string {
@@ -151,11 +150,11 @@ export async function runComparison(options: ComparisonOptions): Promise<Compari
       const variantDefinition = variant.overrides === undefined ? definition : buildScenario(options.scenario, { ...options.overrides, ...variant.overrides });
       log(`[${i + 1}/${options.variants.length}] ${variant.name}: ${variantDefinition.description}`);
       await variant.apply(stack);
-      if (variant.expectedWorkers !== undefined) await stack.waitForTopology(variant.expectedWorkers);
+      const topology = variant.expectedWorkers === undefined ? undefined : topologyOf(await stack.waitForTopology(variant.expectedWorkers));
       await warmUp(options.baseUrl, variantDefinition);
       const { row, raw } =
         options.mode === 'online'
-          ? await measureWithK6({ ...options, overrides: { ...options.overrides, ...variant.overrides } }, variantDefinition, variant, stamp)
+          ? await measureWithK6({ ...options, overrides: { ...options.overrides, ...variant.overrides } }, variantDefinition, variant, stamp, topology)
           : await measureOffline(options, variantDefinition, variant);
       await writeFile(path.join(options.outDir, `${slug(variant.name)}.json`), `${JSON.stringify(raw, null, 2)}\n`);
       rows.push(row);

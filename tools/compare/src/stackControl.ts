@@ -31,6 +31,11 @@ export const KEEPALIVE_OFF_COMPOSE_FILE = 'tools/compare/compose.upstream-keepal
 export class StackControl {
   constructor(private readonly options: StackControlOptions) {}
 
+  /** The stack's compose command, for what runs it itself (tools/lib/k6Compose.ts runK6). */
+  get composeArgv(): readonly string[] {
+    return this.options.compose;
+  }
+
   /** The stack's compose command with more arguments (tools/lib/docker.ts runs it); its stdout. */
   async compose(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<string> {
     return compose(this.options.compose, args, env, { cwd: this.options.cwd });

@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import { rowFromK6Report, SecondByWorker, type ComparisonRow, type K6Report } from '../src/comparisonRow.js';
 import { comparisonCells, formatComparisonMarkdown, formatComparisonText } from '../src/formatComparison.js';
 import { escapeHtml, renderHtmlReport } from '../src/htmlReport.js';
-import { k6RunArgs, slug } from '../src/runComparison.js';
+import { k6RunOf, slug } from '../src/runComparison.js';
+import { topologyOf } from '../../lib/liveWorkers.js';
 import { clusterVariants, connectionVariants, strategyVariants } from '../src/variants.js';
 
 function row(variant: string, overrides: Partial<ComparisonRow> = {}): ComparisonRow {
@@ -120,13 +121,16 @@ test('variants: connections are 1/2/4/64 on one recreated replica, then 1 again 
   assert.equal(variants.at(-1)!.expectedWorkers, 2);
 });
 
-test('k6 runs through compose with the run id, the report folder, the strategy tag, only the overrides given, and its samples beside the report', () => {
+test('a k6 variant run: the strategy tag, only the overrides given, and the topology a variant set', () => {
   const [variant] = strategyVariants(['least_conn']);
-  assert.deepEqual(k6RunArgs('06-skewed', 'r1-least-conn', '/reports/r1', variant!, { durationSec: 10 }), [
-    '--profile', 'loadtest', 'run', '--rm',
-    '-e', 'RUN_ID=r1-least-conn', '-e', 'REPORT_DIR=/reports/r1', '-e', 'STRATEGY=least_conn', '-e', 'DURATION=10s',
-    'k6', 'run', '-o', 'experimental-prometheus-rw', '--out', 'json=/reports/r1/06-skewed-r1-least-conn.ndjson.gz', '/k6/scripts/06-skewed.js',
-  ]);
+  assert.deepEqual(k6RunOf('06-skewed', 'r1-least-conn', '/repo/reports/r1', variant!, { durationSec: 10 }), {
+    script: '06-skewed', runId: 'r1-least-conn', reportDir: '/repo/reports/r1',
+    env: { STRATEGY: 'least_conn', DURATION: '10s', EXPECTED_REPLICAS: undefined, EXPECTED_WORKERS: undefined },
+  });
+  const [one] = clusterVariants(2);
+  assert.deepEqual(k6RunOf('02-post000-cluster', 'r2', '/repo/reports/r2', one!, { vus: 300, durationSec: 6 }, topologyOf(['api-1/0'])).env, {
+    STRATEGY: 'round_robin', VUS: '300', DURATION: '6s', EXPECTED_REPLICAS: 'api-1', EXPECTED_WORKERS: '1',
+  });
   assert.equal(slug('2 workers, SCHED_NONE'), '2-workers-sched-none');
 });
 

@@ -10,11 +10,12 @@ import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { buildScenario } from '../../loadrunner/src/index.js';
 import { rowFromK6Report, type ComparisonRow } from '../src/comparisonRow.js';
-import { describeK6Exit } from '../src/k6Exit.js';
+import { describeK6Exit } from '../../lib/k6Exit.js';
 import { checkK6ExitAgainstReport, failedThresholds, parseK6Report, readK6Report, readK6Run, readServedBySamples } from '../src/k6Output.js';
 import { recordedK6Run, recordedK6RunFiles, recordedK6Runs, type RecordedK6Run } from '../src/recordedK6Runs.js';
 import { measureWithK6 } from '../src/runComparison.js';
 import { strategyVariants } from '../src/variants.js';
+import { HOST_REPORTS_DIR } from '../../lib/k6Compose.js';
 
 const made: string[] = [];
 const tmp = async (): Promise<string> => {
@@ -196,36 +197,51 @@ test('bad input, the samples: missing, cut short, not k6\'s, another run\'s or i
   await assert.rejects(readK6Run({ report, samples: lessApi2 }, { code: 0 }), /hold 15888 attributed responses, its report .* counted 19058 \(api-2\/1 0 vs 3170\): one of them is incomplete/);
 });
 
-test('measureWithK6: the report and samples are read from where the k6 command line told k6 to write them', async () => {
-  const reports = await tmp();
-  const outDir = path.join(reports, '20261207T121700Z-cluster');
-  await mkdir(outDir);
-  const calls: string[][] = [];
-  // compose plays k6's part: it writes the recorded run's files where the arguments say, as k6 in its container would.
-  const playK6 = (exitCode: number) => ({
-    async compose(args: readonly string[]): Promise<string> {
-      calls.push([...args]);
-      const env = new Map(args.flatMap((a, i) => (args[i - 1] === '-e' ? [a.split('=') as [string, string]] : [])));
-      const samplesArg = args[args.indexOf('--out') + 1]!;
-      const onHost = (p: string): string => path.join(reports, path.relative('/reports', p));
-      await copyFile(post000.files.report, onHost(`${env.get('REPORT_DIR')}/02-post000-cluster-${env.get('RUN_ID')}.json`));
-      await copyFile(recordedK6RunFiles(post000).samples, onHost(samplesArg.replace(/^json=/, '')));
-      if (exitCode !== 0) throw Object.assign(new Error(`Command failed: docker compose run k6\nk6 exited ${exitCode}`), { code: exitCode });
-      return '';
-    },
-  });
+// compose plays k6's part: a small program in compose's place (the stack's compose command), which writes the recorded
+// run's files where k6's command line says, as k6 in its container would, and exits with the code it is given.
+const FAKE_COMPOSE = `
+const fs = require('node:fs'), path = require('node:path');
+const args = process.argv.slice(2);
+fs.appendFileSync(process.env.FAKE_CALLS, JSON.stringify(args) + '\\n');
+const env = new Map(args.flatMap((a, i) => (args[i - 1] === '-e' ? [[a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)]] : [])));
+const onHost = (p) => path.join(process.env.FAKE_REPORTS_ROOT, path.relative('/reports', p));
+const out = args[args.indexOf('--out') + 1].replace(/^json=/, '');
+fs.copyFileSync(process.env.FAKE_REPORT, onHost(env.get('REPORT_DIR') + '/02-post000-cluster-' + env.get('RUN_ID') + '.json'));
+fs.copyFileSync(process.env.FAKE_SAMPLES, onHost(out));
+const code = Number(process.env.FAKE_EXIT);
+if (code !== 0) console.error('k6 exited ' + code);
+process.exit(code);
+`;
+
+test('measureWithK6: the report and samples are read from where the k6 command line told k6 to write them', async (t) => {
+  // Under the repo's reports/, the one folder compose mounts into k6's container (tools/lib/k6Compose.ts).
+  const outDir = path.join(HOST_REPORTS_DIR, `test-k6output-${process.pid}`);
+  await mkdir(outDir, { recursive: true });
+  t.after(() => rm(outDir, { recursive: true, force: true }));
+  const dir = await tmp();
+  const fake = path.join(dir, 'compose.cjs');
+  await writeFile(fake, FAKE_COMPOSE);
+  const calls = path.join(dir, 'calls.ndjson');
+  Object.assign(process.env, { FAKE_CALLS: calls, FAKE_REPORTS_ROOT: HOST_REPORTS_DIR, FAKE_REPORT: post000.files.report, FAKE_SAMPLES: recordedK6RunFiles(post000).samples });
+  const stack = { composeArgv: [process.execPath, fake] };
   const [variant] = strategyVariants(['round_robin']);
   const definition = buildScenario('post000');
   const log: string[] = [];
-  const { row, raw } = await measureWithK6({ stack: playK6(0), outDir, log: (l) => log.push(l) }, definition, variant!, '20261207T121700Z');
-  assert.equal(calls.length, 1);
+  const measure = (exit: number, stamp: string): ReturnType<typeof measureWithK6> => {
+    process.env.FAKE_EXIT = String(exit);
+    return measureWithK6({ stack, outDir, log: (l) => log.push(l) }, definition, variant!, stamp);
+  };
+  const { row, raw } = await measure(0, '20261207T121700Z');
+  const [args] = (await readFile(calls, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as string[]);
+  assert.ok(args!.includes('--no-deps') && args!.includes(`json=/reports/${path.basename(outDir)}/02-post000-cluster-20261207T121700Z-round-robin.ndjson.gz`), JSON.stringify(args));
   assert.equal(raw.runId, '02-post000-cluster');
   assert.equal(row.source, 'k6');
   assert.equal(row.requests, 19059);
   assert.ok(row.busiestWorkerSecondShare !== null);
   assert.equal(log.length, 0, log.join('\n'));
 
-  await assert.rejects(measureWithK6({ stack: playK6(108), outDir, log: (l) => log.push(l) }, definition, variant!, '20261207T121701Z'), /k6 exited 108 ScriptAborted.*\n.*k6 exited 108/s);
+  await assert.rejects(measure(108, '20261207T121701Z'), /exited 108 ScriptAborted.*\n.*k6 exited 108/s);
   // Exit 99 with a report whose thresholds all passed: caught, not a row.
-  await assert.rejects(measureWithK6({ stack: playK6(99), outDir, log: (l) => log.push(l) }, definition, variant!, '20261207T121702Z'), /not this run's/);
+  await assert.rejects(measure(99, '20261207T121702Z'), /not this run's/);
 });
+
