@@ -15,7 +15,8 @@ import { containersOf, inspect, makeOk } from '../../tools/lib/docker.js';
 import { findPanel, loadDashboards } from '../../tools/lib/dashboards.js';
 import { repoRoot } from '../../tools/lib/repo.js';
 import { runLoad } from '../../tools/loadrunner/src/index.js';
-import { openFile, screenshot, startChromium, type Chromium } from '../lib/browser.js';
+import type { Page } from 'playwright-core';
+import { screenshot, startChromium, type Chromium } from '../lib/browser.js';
 import { compareReportProblems, panelSvgProblems } from '../lib/pictures.js';
 import { baseUrl, liveWorkers, promQuery, SCRAPE_INTERVAL_MS, waitForScrapeAfter } from '../lib/stack.js';
 
@@ -38,15 +39,11 @@ after(async () => {
 });
 
 /** Opens a file, runs the picture's checks, keeps a screenshot; returns every problem, the browser's first. */
-async function look(file: string, checks: (page: Awaited<ReturnType<typeof openFile>>['page']) => Promise<string[]>, shot?: string): Promise<string[]> {
-  const { page, problems } = await openFile(browser.context, file);
-  try {
-    problems.push(...(await checks(page)));
-    if (shot) await screenshot(page, shot);
-    return problems;
-  } finally {
-    await page.close();
-  }
+async function look(file: string, checks: (page: Page) => Promise<string[]>, shot?: string): Promise<string[]> {
+  const problems = await browser.open(file);
+  const found = await checks(browser.page);
+  if (shot) await screenshot(browser.page, shot);
+  return [...problems, ...found];
 }
 
 const rowsOf = async (reportDir: string): Promise<ComparisonRow[]> =>
@@ -127,12 +124,12 @@ test('the SVG generator keeps the hard cases inside the picture: a long title an
 test('negative controls: broken copies of both pictures are each reported', async () => {
   const svg = await readFile(path.join(SHOTS, 'requests-per-worker.svg'), 'utf8');
   const series = [...svg.matchAll(/<g class="series" data-series="([^"]+)"/g)].map((m) => m[1]!);
-  const check = async (name: string, text: string, checks: Parameters<typeof look>[1]): Promise<string> => {
+  const check = async (name: string, text: string, checks: (page: Page) => Promise<string[]>): Promise<string> => {
     const file = path.join(controls, name);
     await writeFile(file, text);
     return (await look(file, checks)).join('\n');
   };
-  const panel = (page: Parameters<Parameters<typeof look>[1]>[0]): Promise<string[]> => panelSvgProblems(page, series);
+  const panel = (page: Page): Promise<string[]> => panelSvgProblems(page, series);
 
   // The generator's old right margin (20 px): the last time label is cut off, as in docs/img/ before the fix.
   const [, w, h] = /width="(\d+)" height="(\d+)"/.exec(svg)!;
@@ -152,7 +149,7 @@ test('negative controls: broken copies of both pictures are each reported', asyn
   const [dir] = await reportsOfThisStack();
   const html = await readFile(path.join(dir!, 'report.html'), 'utf8');
   const rows = await rowsOf(dir!);
-  const report = (page: Parameters<Parameters<typeof look>[1]>[0]): Promise<string[]> => compareReportProblems(page, rows);
+  const report = (page: Page): Promise<string[]> => compareReportProblems(page, rows);
   assert.match(await check('error.html', html.replace('</body>', '<script>console.error("planted")</script></body>'), report), /console error: planted/);
   // A name pushed out of its chart, to the left.
   assert.match(await check('outside.html', html.replace(/(aria-label="throughput by variant"[^>]*>)<text x="[\d.]+"/, '$1<text x="-400"'), report), /sticks out of its frame \(left by/);
