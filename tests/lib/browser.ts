@@ -73,7 +73,7 @@ export interface Box {
 /** An element as drawn: what it says, where it is on screen, and the box it must stay inside. */
 export interface DrawnElement {
   readonly tag: string;
-  /** A <text>'s text, else the element's own <title> (a bar's tooltip), else its data-series. */
+  /** A <text>'s text, else the element's own <title> (a bar's tooltip), else the data-series of its series. */
   readonly label: string;
   readonly box: Box;
   /** Its nearest enclosing <svg> (whose viewport clips it, or would overlap the page), else the whole page. */
@@ -109,7 +109,7 @@ export async function drawnElements(page: Page, selector: string): Promise<Drawn
     const whole = { x: 0, y: 0, width: doc.documentElement.scrollWidth, height: doc.documentElement.scrollHeight };
     return Array.from(doc.querySelectorAll(sel)).map((el) => {
       const own = Array.from(el.children).find((c) => c.localName === 'title');
-      const label = el.localName === 'text' || el.localName === 'th' || el.localName === 'span' ? el.textContent ?? '' : own?.textContent ?? el.getAttribute('data-series') ?? '';
+      const label = el.localName === 'text' || el.localName === 'th' || el.localName === 'span' ? el.textContent ?? '' : own?.textContent ?? el.closest('[data-series]')?.getAttribute('data-series') ?? '';
       const svg = el.parentElement?.closest('svg');
       return {
         tag: el.localName,
