@@ -47,9 +47,13 @@ export async function compareReportProblems(page: Page, rows: readonly Compariso
   check(legend);
 
   // Share per worker: one bar per variant and worker (a worker a variant did not have is a bar of height 0).
+  // A bar's tooltip is "<variant>, <worker>: <share>"; one variant's name can start another's ("1 connection" and
+  // "1 connection, upstream keep-alive off"), so a bar belongs to the longest variant its tooltip starts with.
   const bars = await drawnElements(page, `${chart('share of requests per worker')} rect`);
+  const variantOf = (label: string): string | undefined =>
+    variants.filter((v) => label.startsWith(`${v}, `)).reduce<string | undefined>((a, v) => (a === undefined || v.length > a.length ? v : a), undefined);
   for (const row of rows) {
-    const own = bars.filter((b) => b.label.startsWith(`${row.variant}, `));
+    const own = bars.filter((b) => variantOf(b.label) === row.variant);
     problems.push(...sameList(`share bars of ${row.variant}`, sortedNames(own.map((b) => b.label.slice(row.variant.length + 2).replace(/: .*$/, ''))), workers));
     for (const bar of own) {
       const share = row.perWorker.find((w) => bar.label.startsWith(`${row.variant}, ${w.name}: `))?.share ?? 0;
