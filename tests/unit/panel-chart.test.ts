@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { findPanel, legendOf, loadDashboards } from '../../tools/lib/dashboards.js';
 import { parseSince, seriesOf, stepFor } from '../../tools/panels/src/panelQuery.js';
-import { formatValue, timeSeriesSvg } from '../../tools/compare/src/timeSeriesChart.js';
+import { formatValue, timeSeriesSvg, wrapWords } from '../../tools/compare/src/timeSeriesChart.js';
 import { countSvgSeries, parseCheck } from '../lib/labText.js';
 
 const dashboards = loadDashboards();
@@ -84,4 +84,32 @@ test('the labs can check an SVG\'s series: svg <kind> series', () => {
   assert.equal(c.kind, 'compare');
   assert.deepEqual(c.kind === 'compare' && c.left, { kind: 'svg', report: 'panel' });
   assert.throws(() => parseCheck('svg panel lines == 6'), /expected a value/);
+});
+
+test('wrapWords breaks at spaces within the width, and cuts a word wider than a line', () => {
+  const caption = 'vm (2 × AMD EPYC), 2026-12-02 02:54 UTC, last 2m: make panel PANEL="Requests/s per worker" SINCE=2m';
+  assert.deepEqual(wrapWords(caption, 2000), [caption], 'one line when it fits');
+  const lines = wrapWords(caption, 200);
+  assert.ok(lines.length >= 3, `${lines.length} lines`);
+  assert.equal(lines.join(' '), caption, 'nothing lost, nothing added');
+  assert.deepEqual(wrapWords('a   b', 200), ['a b']);
+  const [word] = wrapWords('x'.repeat(100), 100);
+  assert.match(word!, /^x+…$/);
+  assert.ok(word!.length < 100);
+});
+
+test('timeSeriesSvg makes room for its labels: the last time label, wide values, a long caption, long names', () => {
+  const size = (svg: string): [number, number] => { const m = /viewBox="0 0 (\d+) (\d+)"/.exec(svg)!; return [Number(m[1]), Number(m[2])]; };
+  const plain = timeSeriesSvg({ title: 't', caption: 'c', series: [{ name: 'a', points: [[0, 1], [60, 1]] }], range: [0, 60] });
+  const [width] = size(plain);
+  // The last time label is centred on the plot's right edge (78 + 640): half of it must fit in the margin.
+  assert.ok(width - (78 + 640) >= 40, `right margin ${width - 718} px: half a label of 8 characters (about 27 px in DejaVu Sans) and 12 px`);
+  const wide = timeSeriesSvg({ title: 't', caption: 'c', unit: 'reqps', series: [{ name: 'a', points: [[0, 123456], [60, 1]] }] });
+  assert.match(wide, /<path d="M(\d+\.\d),/);
+  assert.ok(Number(/<path d="M([\d.]+),/.exec(wide)![1]) > 78, 'a wider value label pushes the plot right');
+  const long = timeSeriesSvg({ title: 't', caption: 'word '.repeat(60), series: [{ name: 'x'.repeat(200), points: [[0, 1], [60, 1]] }] });
+  assert.ok((long.match(/<tspan /g) ?? []).length >= 1 + 3, 'the caption wraps onto lines');
+  assert.match(long, /<title>x{200}<\/title>/, 'the full name stays in the tooltip');
+  assert.match(long, />x+…<\/text>/, 'the legend cuts it');
+  assert.equal(size(long)[0], width, 'the picture keeps its width');
 });

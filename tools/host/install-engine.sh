@@ -53,6 +53,7 @@ if [ "$offline" = 1 ] && ! command -v mmdebstrap >/dev/null; then
 fi
 if [ "$purpose" = test ]; then
   command -v shellcheck >/dev/null || { apt_packages+=(shellcheck); why+=("shellcheck: make lint checks every shell script"); }
+  command -v chromium >/dev/null || { apt_packages+=(chromium); why+=("chromium: make test-stack opens the compare report and a make panel picture in a real browser"); }
   if ! kubectl_ok || [ ! -s "$K8S_SCHEMA_DIR/schema.yaml" ]; then
     from_sid+=(kubectl); why+=("kubectl 1.36 and Kubernetes 1.36's schema (Debian $KUBECTL_SUITE): make k8s-validate renders and checks k8s/")
   fi

@@ -34,6 +34,39 @@ export function formatValue(v: number, unit = ''): string {
 
 const clock = (t: number): string => new Date(t * 1000).toISOString().slice(11, 19);
 
+// A pure function has no font to measure with, so text widths are estimated per character, on the wide side of the
+// common sans-serif faces (DejaVu Sans, Helvetica, Segoe UI): what is drawn then fits with room to spare. The real
+// rendering is checked in Chromium by tests/stack/95-pictures.test.ts.
+const FONT_PX = 12;
+const TITLE_PX = 15;
+function estimatedWidth(text: string, px = FONT_PX, bold = false): number {
+  let em = 0;
+  for (const c of text) em += /[MWmw@%…]/.test(c) ? 1 : /[A-Z&]/.test(c) ? 0.78 : /[ .,:;|'!ijlrtf()[\]{}/-]/.test(c) ? 0.42 : 0.64;
+  return em * px * (bold ? 1.1 : 1);
+}
+
+/** The longest start of `text`, ending in "…", whose estimated width fits `maxWidth`. */
+function cut(text: string, maxWidth: number, px = FONT_PX, bold = false): string {
+  if (estimatedWidth(text, px, bold) <= maxWidth) return text;
+  let n = text.length - 1;
+  while (n > 0 && estimatedWidth(`${text.slice(0, n)}…`, px, bold) > maxWidth) n--;
+  return `${text.slice(0, n)}…`;
+}
+
+/** Words into lines whose estimated width fits `maxWidth` (a word wider than a line gets one of its own, cut to fit). */
+export function wrapWords(text: string, maxWidth: number, px = FONT_PX, bold = false): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    const next = line ? `${line} ${word}` : word;
+    if (estimatedWidth(next, px, bold) <= maxWidth) { line = next; continue; }
+    if (line) lines.push(line);
+    line = cut(word, maxWidth, px, bold);
+  }
+  if (line) lines.push(line);
+  return lines;
+}
+
 /** A line per series over a shared time axis, y from 0; the legend names each series in its colour. */
 export function timeSeriesSvg(input: TimeSeriesChartInput): string {
   const series = [...input.series].sort((a, b) => a.name.localeCompare(b.name, 'en', { numeric: true }));
@@ -42,27 +75,40 @@ export function timeSeriesSvg(input: TimeSeriesChartInput): string {
   const t0 = input.range?.[0] ?? (all.length ? Math.min(...all.map(([t]) => t)) : 0);
   const t1 = Math.max(t0 + 1, input.range?.[1] ?? Math.max(...all.map(([t]) => t)));
   const top = Math.max(...all.map(([, v]) => v), 0) * 1.1 || 1;
-  const left = 78;
+  const yTicks = [0, 1, 2, 3, 4].map((i) => (top * i) / 4);
+  const xTicks = all.length || input.range ? [0, 1, 2, 3, 4].map((i) => t0 + ((t1 - t0) * i) / 4) : [];
+  // Margins from the labels they hold: the widest value label on the left, half a centred time label on the right
+  // (the last one sits on the plot's right edge and was cut off when the margin was a fixed 20 px).
+  const pad = 12;
+  const left = Math.max(78, pad + Math.max(...yTicks.map((v) => estimatedWidth(formatValue(v, input.unit)))) + 6);
   const plotW = 640;
+  const right = pad + estimatedWidth(clock(t1)) / 2;
+  const width = Math.ceil(left + plotW + right);
+  const title = wrapWords(input.title, width - 2 * pad, TITLE_PX, true);
+  const caption = wrapWords(input.caption, width - 2 * pad);
+  const captionTop = 20 + (title.length - 1) * 19 + 18;
+  const plotTop = captionTop + (caption.length - 1) * 16 + 14;
   const plotH = 240;
-  const plotTop = 52;
+  // The legend in as many columns of equal width as its widest name allows; a name wider than a whole row is cut,
+  // its full text kept in the series' <title>.
+  const legendW = width - left - pad;
+  const shown = series.map((s) => cut(s.name, legendW - 16));
+  const widest = Math.max(0, ...shown.map((name) => estimatedWidth(name)));
+  const columns = Math.max(1, Math.min(4, Math.floor(legendW / Math.max(plotW / 4, 16 + widest + 16))));
   const legendTop = plotTop + plotH + 40;
-  const legendRows = Math.ceil(series.length / 4);
-  const width = left + plotW + 20;
+  const legendRows = Math.ceil(series.length / columns);
   const height = legendTop + legendRows * 18 + 8;
   const x = (t: number): number => left + ((t - t0) / (t1 - t0)) * plotW;
   const y = (v: number): number => plotTop + plotH - (v / top) * plotH;
   const r = (v: number): string => v.toFixed(1);
   const parts: string[] = [
-    `<text x="${left}" y="20" class="title">${escapeHtml(input.title)}</text>`,
-    `<text x="${left}" y="38" class="axis">${escapeHtml(input.caption)}</text>`,
+    `<text x="${pad}" y="20" class="title">${title.map((l, i) => `<tspan x="${pad}" dy="${i === 0 ? 0 : 19}">${escapeHtml(l)}</tspan>`).join('')}</text>`,
+    `<text x="${pad}" y="${captionTop}" class="axis">${caption.map((l, i) => `<tspan x="${pad}" dy="${i === 0 ? 0 : 16}">${escapeHtml(l)}</tspan>`).join('')}</text>`,
   ];
-  for (let i = 0; i <= 4; i++) {
-    const v = (top * i) / 4;
-    parts.push(`<line x1="${left}" x2="${left + plotW}" y1="${r(y(v))}" y2="${r(y(v))}" class="grid"/><text x="${left - 6}" y="${r(y(v) + 4)}" class="axis" text-anchor="end">${escapeHtml(formatValue(v, input.unit))}</text>`);
+  for (const v of yTicks) {
+    parts.push(`<line x1="${r(left)}" x2="${r(left + plotW)}" y1="${r(y(v))}" y2="${r(y(v))}" class="grid"/><text x="${r(left - 6)}" y="${r(y(v) + 4)}" class="axis" text-anchor="end">${escapeHtml(formatValue(v, input.unit))}</text>`);
   }
-  for (let i = 0; i <= 4 && (all.length || input.range); i++) {
-    const t = t0 + ((t1 - t0) * i) / 4;
+  for (const t of xTicks) {
     parts.push(`<text x="${r(x(t))}" y="${plotTop + plotH + 18}" class="axis" text-anchor="middle">${clock(t)}</text>`);
   }
   series.forEach((s, i) => {
@@ -74,12 +120,12 @@ export function timeSeriesSvg(input: TimeSeriesChartInput): string {
       d += `${pen}${r(x(t))},${r(y(v))}`;
       pen = 'L';
     }
-    const lx = left + (i % 4) * (plotW / 4);
-    const ly = legendTop + Math.floor(i / 4) * 18;
+    const lx = left + (i % columns) * (legendW / columns);
+    const ly = legendTop + Math.floor(i / columns) * 18;
     parts.push(
       `<g class="series" data-series="${escapeHtml(s.name)}"><title>${escapeHtml(s.name)}</title>` +
         `<path d="${d}" fill="none" stroke="${colorOf(i)}" stroke-width="2"/>` +
-        `<rect x="${lx}" y="${ly - 10}" width="12" height="12" fill="${colorOf(i)}"/><text x="${lx + 16}" y="${ly}" class="axis">${escapeHtml(s.name)}</text></g>`,
+        `<rect x="${r(lx)}" y="${ly - 10}" width="12" height="12" fill="${colorOf(i)}"/><text x="${r(lx + 16)}" y="${ly}" class="axis">${escapeHtml(shown[i]!)}</text></g>`,
     );
   });
   if (series.length === 0) parts.push(`<text x="${left + plotW / 2}" y="${plotTop + plotH / 2}" class="axis" text-anchor="middle">no data in this range</text>`);
