@@ -12,7 +12,8 @@ import { stackComposeCommand } from '../../lib/docker.js';
 import { repoRoot } from '../../lib/repo.js';
 import { runComparison, runStamp } from './runComparison.js';
 import { StackControl } from './stackControl.js';
-import { clusterVariants, connectionVariants, STRATEGIES, strategyVariants } from './variants.js';
+import { clusterVariants, connectionVariants, strategyVariants } from './variants.js';
+import { strategyNames } from '../../lib/strategies.js';
 
 const USAGE = `usage: compare strategies [--scenario NAME] [--variants "round_robin least_conn ..."] [--duration S] [--vus N | --rate R] [--out DIR]
        compare cluster    [--scenario NAME] [--workers N] [--duration S] [--vus N] [--out DIR]
@@ -60,7 +61,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       ? clusterVariants(Math.ceil(workers))
       : kind === 'connections'
         ? connectionVariants(Math.ceil(workers))
-        : strategyVariants((values.variants ?? STRATEGIES.join(' ')).split(/[\s,]+/).filter(Boolean));
+        : strategyVariants((values.variants ?? strategyNames().join(' ')).split(/[\s,]+/).filter(Boolean));
   const durationSec = positive(values.duration, '--duration');
   const vus = positive(values.vus, '--vus');
   const ratePerSec = positive(values.rate, '--rate');
