@@ -14,6 +14,7 @@ import { runComparison, runStamp } from './runComparison.js';
 import { StackControl } from './stackControl.js';
 import { clusterVariants, connectionVariants, strategyVariants } from './variants.js';
 import { strategyNames } from '../../lib/strategies.js';
+import { baseUrl } from '../../lib/stackUrls.js';
 
 const USAGE = `usage: compare strategies [--scenario NAME] [--variants "round_robin least_conn ..."] [--duration S] [--vus N | --rate R] [--out DIR]
        compare cluster    [--scenario NAME] [--workers N] [--duration S] [--vus N] [--out DIR]
@@ -49,7 +50,6 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
   const composeCmd = stackComposeCommand({ howToRun: 'make compare / make compare-cluster' });
   const mode = process.env.STACK_MODE === 'online' ? 'online' : 'offline';
-  const baseUrl = `http://127.0.0.1:${process.env.HTTP_PORT ?? '8080'}`;
   const log = (line: string): void => void process.stderr.write(`==> ${line}\n`);
   const stamp = runStamp();
   const outDir = path.resolve(values.out ?? path.join(repoRoot, 'reports', `${stamp}-${kind}`));
