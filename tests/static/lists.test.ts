@@ -31,8 +31,10 @@ test('every strategy list in tracked text names every strategy', () => {
 
 test('a list that misses one is found, sentences comparing a few are not (planted)', () => {
   const lacks = (text: string): string[][] => incompleteStrategyLists(text, names).map((f) => f.missing);
-  assert.deepEqual(lacks('echo "usage: make lb LB=<round_robin|least_conn|ip_hash|hash|random>"'), [['hash_consistent']]);
-  assert.deepEqual(lacks('| 003 | upstream algorithms (least_conn, hash, ip_hash, `random`) |'), [['round_robin', 'hash_consistent']]);
+  // Built from parts, so this file holds no incomplete list of its own for the check above to find.
+  const without = (...gone: string[]): string[] => names.filter((n) => !gone.includes(n));
+  assert.deepEqual(lacks(`echo "usage: make lb LB=<${without('hash_consistent').join('|')}>"`), [['hash_consistent']]);
+  assert.deepEqual(lacks(`| 003 | upstream algorithms (${without('round_robin', 'hash_consistent').join(', ')}) |`), [['round_robin', 'hash_consistent']]);
   assert.deepEqual(lacks('LB_STRATEGY = round_robin | least_conn |<br/>ip_hash | hash | hash_consistent | random'), []);
   assert.deepEqual(lacks('under round_robin and least_conn it spreads; ip_hash sticks, and random and hash differ'), []);
 });
