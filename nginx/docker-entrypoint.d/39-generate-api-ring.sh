@@ -1,7 +1,7 @@
 #!/bin/sh
 # Writes /etc/nginx/strategy/ring-servers.conf, the servers of the hash_consistent strategy: one line per ring slot
 # 1..API_RING_SIZE, each a name of its own, so ketama puts each slot on the ring by its name
-# (nginx/strategies/hash_consistent.conf explains why one `server api:3000` line cannot be consistent).
+# (nginx/README.md#the-ring explains why one `server api:3000` line cannot be consistent).
 #
 #   API_RING_PREFIX  the slot names without the number: "api-slot-" (compose.yaml). A slot name is an alias that
 #                    one api container holds on the `ring` network; `make deploy` hands it to the container that

@@ -6,7 +6,7 @@
 # Compose mounts this file there; 40- runs after the image's own 10-/20-/30- hooks.
 # https://github.com/nginx/docker-nginx/blob/master/entrypoint/docker-entrypoint.sh
 #
-# LB_STRATEGY: round_robin (default) | least_conn | ip_hash | hash | random, i.e. any file name in
+# LB_STRATEGY: round_robin (default) or any other file name in
 # /etc/nginx/strategies without .conf. An unknown name stops the container with the list of valid ones,
 # rather than silently falling back to a default and running a different experiment than the one asked for.
 #

@@ -3,9 +3,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { compose, docker, projectName, stackComposeCommand } from '../../tools/lib/docker.js';
 import { liveWorkers as liveWorkersOf } from '../../tools/lib/liveWorkers.js';
+import { prometheusUrl } from '../../tools/lib/stackUrls.js';
 
-export const baseUrl = `http://127.0.0.1:${process.env.HTTP_PORT ?? '8080'}`;
-export const prometheusUrl = `http://127.0.0.1:${process.env.PROMETHEUS_PORT ?? '9090'}`;
+// The URLs from the one module that holds the ports' defaults.
+export { baseUrl, httpsUrl, prometheusUrl } from '../../tools/lib/stackUrls.js';
+
 export const stackMode = process.env.STACK_MODE ?? 'offline';
 /** Prometheus' scrape interval in prometheus/prometheus.yml. */
 export const SCRAPE_INTERVAL_MS = 5_000;

@@ -13,10 +13,11 @@ import path from 'node:path';
 import tls from 'node:tls';
 import { once } from 'node:events';
 import { repoRoot } from '../../tools/lib/repo.js';
+import { httpsPort as httpsPortText } from '../../tools/lib/stackUrls.js';
 import { compose, stackComposeCommand } from '../../tools/lib/docker.js';
 import { baseUrl } from '../lib/stack.js';
 
-const httpsPort = Number(process.env.HTTPS_PORT ?? '8443');
+const httpsPort = Number(httpsPortText);
 const caFile = process.env.TLS_CA_FILE ?? path.join(repoRoot, '.secrets/tls/ca.crt');
 let ca: Buffer;
 

@@ -13,6 +13,7 @@ import { repoRoot } from '../../tools/lib/repo.js';
 import { stackComposeCommand } from '../../tools/lib/docker.js';
 import { baseUrl, promQuery, waitForScrapeAfter } from '../lib/stack.js';
 import { broadcast, connectClient, connectClients, originKey, received, spread, waitFor, type RealtimeClient } from '../../tools/lib/realtime.js';
+import { httpsUrl } from '../../tools/lib/stackUrls.js';
 
 const stack = new StackControl({ compose: stackComposeCommand(), baseUrl, cwd: repoRoot, log: (l) => console.log(`# ${l}`) });
 const CLIENTS = 40;
@@ -81,8 +82,7 @@ describe('SOCKET_ADAPTER=redis (make up): one room space over every worker of ev
 
   test('wss:// through nginx over HTTPS, trusting only the local CA', async () => {
     const ca = readFileSync(process.env.TLS_CA_FILE ?? path.join(repoRoot, '.secrets/tls/ca.crt'), 'utf8');
-    const httpsUrl = `https://localhost:${process.env.HTTPS_PORT ?? '8443'}`;
-    const secure = await connectClient(httpsUrl, room, { ca, rejectUnauthorized: true });
+        const secure = await connectClient(httpsUrl, room, { ca, rejectUnauthorized: true });
     try {
       const id = `wss-${Date.now()}`;
       await broadcast(secure, room, id);

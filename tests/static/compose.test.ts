@@ -126,7 +126,7 @@ test('offline: stand-ins replace every pulled image, are never tagged with an of
 });
 
 test('the session store: no published port, only on the internal network with the api, password from a file secret, bounded memory', () => {
-  // The fields this test reads beyond tests/lib/compose.ts's ComposeService.
+  // The fields this test reads beyond tools/lib/docker.ts's ComposeService.
   type WithNetworks = { networks?: Record<string, unknown>; secrets?: Array<string | { source: string }> };
   const services = online.services as Record<string, (typeof online.services)[string] & WithNetworks>;
   const valkey = services.valkey!;

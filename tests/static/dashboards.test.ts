@@ -1,6 +1,6 @@
 // Dashboards are code: valid JSON, a fixed uid, the datasource referenced by uid everywhere (never
 // by name), and provisioned read-only. That every query returns data is checked against the real
-// Prometheus in tests/stack/dashboards.test.ts.
+// Prometheus in tests/stack/90-dashboards.test.ts.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';

@@ -14,6 +14,7 @@ import { repoRoot } from '../../tools/lib/repo.js';
 import { broadcast, connectClient, connectClients, originKey, received, spread, waitFor, type RealtimeClient } from '../../tools/lib/realtime.js';
 import { baseUrl } from '../lib/stack.js';
 import { runningTasks } from './swarmStack.js';
+import { httpsUrl } from '../../tools/lib/stackUrls.js';
 
 const CLIENTS = 24;
 /** Far above a delivery through the store (milliseconds), far below anything that would look like a hang. */
@@ -36,7 +37,7 @@ test(`websockets: ${CLIENTS} ws:// clients and 1 wss:// on tasks on different no
   const connectedMs = Date.now() - started;
   // wss:// through the swarm's nginx (HTTPS_PORT, published on the manager), trusting only the local CA.
   const ca = readFileSync(process.env.TLS_CA_FILE ?? path.join(repoRoot, '.secrets/tls/ca.crt'), 'utf8');
-  const secure = await connectClient(`https://localhost:${process.env.HTTPS_PORT ?? '8443'}`, room, { ca, rejectUnauthorized: true });
+  const secure = await connectClient(httpsUrl, room, { ca, rejectUnauthorized: true });
   clients.push(secure);
 
   const where = spread(clients);

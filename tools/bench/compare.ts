@@ -19,10 +19,10 @@ import { SCENARIOS, describeShape } from '../../k6/lib/scenarios.js';
 import type { ScenarioOverrides } from '../loadrunner/src/index.js';
 import { stackComposeCommand } from '../lib/docker.js';
 import { repoRoot } from '../lib/repo.js';
+import { baseUrl } from '../lib/stackUrls.js';
 
 const RUNS = Number(process.env.RUNS ?? 3);
 const WORKERS = Number(process.env.API_WORKERS || process.env.API_CPUS || 2);
-const baseUrl = `http://127.0.0.1:${process.env.HTTP_PORT ?? '8080'}`;
 const compose = stackComposeCommand({ fallback: ['compose.yaml'] });
 const log = (line: string): void => void process.stderr.write(`==> ${line}\n`);
 const stack = new StackControl({ compose, baseUrl, cwd: repoRoot, log });

@@ -14,11 +14,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { repoRoot } from '../lib/repo.js';
+import { baseUrl, httpPort } from '../lib/stackUrls.js';
 
 const RUNS = Number(process.env.RUNS ?? 5);
 const DURATION_SEC = Number(process.env.DURATION_SEC ?? 5);
 const CONNECTIONS = Number(process.env.CONNECTIONS ?? 32);
-const HTTP_PORT = process.env.HTTP_PORT ?? '8080';
 const DIRECT_PORT = process.env.DIRECT_API_PORT ?? '18080';
 const PROJECT = process.env.COMPOSE_PROJECT_NAME ?? 'scaleout';
 const MODE = process.env.STACK_MODE ?? 'offline';
@@ -132,7 +132,7 @@ async function main(): Promise<void> {
   const dockerdPerReqDirect: number[] = [];
   const proxyPerReq: number[] = [];
   const daemon = dockerdPid();
-  const userlandProxy = dockerProxyPid(HTTP_PORT);
+  const userlandProxy = dockerProxyPid(httpPort);
   for (let i = 0; i < RUNS; i++) {
     const cpu0 = cgroupCpuMicros(nginx);
     const req0 = nginxRequests(nginx);
@@ -152,7 +152,7 @@ async function main(): Promise<void> {
     p50Added.push((n1.p50Ms - d1.p50Ms) * 1000);
     p99Added.push((n1.p99Ms - d1.p99Ms) * 1000);
 
-    const [hn, proxyCpu] = withProcCpu(userlandProxy, () => check(fromHost(`http://127.0.0.1:${HTTP_PORT}/whoami`, CONNECTIONS), 'host via nginx'));
+    const [hn, proxyCpu] = withProcCpu(userlandProxy, () => check(fromHost(`${baseUrl}/whoami`, CONNECTIONS), 'host via nginx'));
     proxyPerReq.push(proxyCpu / hn.requests);
     const hd = check(fromHost(`http://127.0.0.1:${DIRECT_PORT}/whoami`, CONNECTIONS), 'host direct');
     ratioHost.push(hn.rps / hd.rps);
@@ -177,7 +177,7 @@ async function main(): Promise<void> {
   console.log(`| (req/s from the host: nginx / direct) | ${rpsHost.map(([a, b]) => `${a.toFixed(0)}/${b.toFixed(0)}`).join(', ')} | | |`);
   console.log(`| latency nginx adds at 1 connection, p50 (nginx − direct) | ${fmt(p50Added, 0)} µs | **${median(p50Added).toFixed(0)} µs** | |`);
   console.log(`| latency nginx adds at 1 connection, p99 (nginx − direct) | ${fmt(p99Added, 0)} µs | **${median(p99Added).toFixed(0)} µs** | |`);
-  console.log(`| Docker's userland proxy (docker-proxy for ${HTTP_PORT}) CPU per request, load from the host | ${fmt(proxyPerReq, 1)} µs | **${median(proxyPerReq).toFixed(1)} µs** | |`);
+  console.log(`| Docker's userland proxy (docker-proxy for ${httpPort}) CPU per request, load from the host | ${fmt(proxyPerReq, 1)} µs | **${median(proxyPerReq).toFixed(1)} µs** | |`);
   console.log(`| dockerd CPU per request, in-network, through nginx (JSON access log line, json-file driver) | ${fmt(dockerdPerReqNginx, 1)} µs | **${median(dockerdPerReqNginx).toFixed(1)} µs** | |`);
   console.log(`| dockerd CPU per request, in-network, direct (the api logs no line per request) | ${fmt(dockerdPerReqDirect, 1)} µs | **${median(dockerdPerReqDirect).toFixed(1)} µs** | |`);
   console.log('\ndockerd serves every container on this engine, other stacks too: its figures are an upper bound on a shared machine. NaN: no such process on this host.');

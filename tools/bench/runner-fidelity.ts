@@ -17,9 +17,9 @@ import { recordedK6Dir, recordedK6Run } from '../compare/src/recordedK6Runs.js';
 import { buildScenario, runLoad } from '../loadrunner/src/index.js';
 import { HOST_REPORTS_DIR, runK6 } from '../lib/k6Compose.js';
 import { repoRoot } from '../lib/repo.js';
+import { baseUrl, httpPort } from '../lib/stackUrls.js';
 
 const RUNS = Number(process.env.RUNS ?? 1);
-const HTTP_PORT = process.env.HTTP_PORT ?? '8080';
 const MODE = process.env.STACK_MODE ?? 'offline';
 const compose = (process.env.COMPOSE_STACK ?? 'docker compose -f compose.yaml').split(/\s+/).filter(Boolean);
 const SCRIPT = '02-post000-cluster';
@@ -47,7 +47,7 @@ async function runner(generator = 'Node runner (host, this run)'): Promise<Row> 
   const def = buildScenario('post000');
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
-  const r = await runLoad({ baseUrl: `http://127.0.0.1:${HTTP_PORT}`, scenario: def.scenario, requests: def.requests });
+  const r = await runLoad({ baseUrl, scenario: def.scenario, requests: def.requests });
   const cpu = process.cpuUsage(cpu0);
   const wallUs = (performance.now() - t0) * 1000;
   return {
@@ -183,7 +183,7 @@ async function main(): Promise<void> {
   const load = os.loadavg().map((l) => l.toFixed(1)).join(', ');
   console.log(`\nRunner fidelity, ${new Date().toISOString()}, ${os.cpus().length} cores (${cpu.trim()}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, ` +
     `${MODE} images, load average after the runs ${load}; post 000's scenario (1000 VUs, 30 s, GET /work?n=1000000 + sleep 1 s) ` +
-    `through nginx on the running stack (${HTTP_PORT}), a warm-up and ${RUNS} run(s) of the runner. Command: make bench-runner${RUNS !== 1 ? ` RUNS=${RUNS}` : ''}.\n`);
+    `through nginx on the running stack (${httpPort}), a warm-up and ${RUNS} run(s) of the runner. Command: make bench-runner${RUNS !== 1 ? ` RUNS=${RUNS}` : ''}.\n`);
   printTables(rows);
   for (const n of notes) console.log(`\n${n}`);
   console.log('\nNext: docs/load-generators.md says what the difference means.');

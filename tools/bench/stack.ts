@@ -8,10 +8,10 @@ import os from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { runLoad, type LoadResult } from '../loadrunner/src/index.js';
 import { compose as composeRun, docker, makeOk, stackComposeCommand } from '../lib/docker.js';
+import { baseUrl } from '../lib/stackUrls.js';
 
 const RUNS = Number(process.env.RUNS ?? 3);
 const DURATION_SEC = Number(process.env.DURATION_SEC ?? 10);
-const HTTP_PORT = process.env.HTTP_PORT ?? '8080';
 const DIRECT_PORT = process.env.DIRECT_API_PORT ?? '18080';
 const MODE = process.env.STACK_MODE ?? 'offline';
 const compose = stackComposeCommand({ fallback: ['compose.yaml'] });
@@ -49,7 +49,7 @@ async function main(): Promise<void> {
     const jains: number[] = [];
     const maxMins: number[] = [];
     for (let i = 0; i < RUNS; i++) {
-      const r = await load(`http://127.0.0.1:${HTTP_PORT}`, '/', 64);
+      const r = await load(baseUrl, '/', 64);
       jains.push(r.distribution.workerFairness.jainFairness ?? 0);
       maxMins.push(r.distribution.workerFairness.maxMinRatio ?? Infinity);
       log(`${strategy} #${i + 1}: ${r.throughputRps.toFixed(0)} req/s, jain ${jains.at(-1)!.toFixed(4)}, max/min ${maxMins.at(-1)!.toFixed(2)}, failed ${r.failed}`);
@@ -65,7 +65,7 @@ async function main(): Promise<void> {
   await sleep(3000); // nginx's resolver (valid=2s) drops the removed replicas
   const ratios: number[] = [];
   for (let i = 0; i < RUNS; i++) {
-    const viaNginx = await load(`http://127.0.0.1:${HTTP_PORT}`, '/whoami', 32);
+    const viaNginx = await load(baseUrl, '/whoami', 32);
     const straight = await load(`http://127.0.0.1:${DIRECT_PORT}`, '/whoami', 32);
     ratios.push(viaNginx.throughputRps / straight.throughputRps);
     log(`#${i + 1}: nginx ${viaNginx.throughputRps.toFixed(0)} req/s, direct ${straight.throughputRps.toFixed(0)} req/s, ratio ${ratios.at(-1)!.toFixed(3)}`);

@@ -10,11 +10,10 @@ import os from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { io, type Socket } from 'socket.io-client';
 import { repoRoot } from '../lib/repo.js';
+import { baseUrl, prometheusUrl } from '../lib/stackUrls.js';
 
 const SOCKETS = Number(process.env.SOCKETS ?? 1000);
 const BATCH = 50;
-const HTTP_PORT = process.env.HTTP_PORT ?? '8080';
-const PROMETHEUS = `http://127.0.0.1:${process.env.PROMETHEUS_PORT ?? '9090'}`;
 /** prometheus/prometheus.yml's scrape interval, twice, plus a margin. */
 const SETTLE_MS = 12_000;
 const base = (process.env.COMPOSE_STACK ?? 'docker compose -f compose.yaml').split(/\s+/).filter(Boolean);
@@ -25,7 +24,7 @@ function composeRun(extra: string[], args: string[]): void {
 }
 
 async function perWorker(expr: string): Promise<Map<string, number>> {
-  const res = await fetch(`${PROMETHEUS}/api/v1/query?query=${encodeURIComponent(`sum by (replica, worker) (${expr})`)}`);
+  const res = await fetch(`${prometheusUrl}/api/v1/query?query=${encodeURIComponent(`sum by (replica, worker) (${expr})`)}`);
   const body = (await res.json()) as { data: { result: Array<{ metric: Record<string, string>; value: [number, string] }> } };
   return new Map(body.data.result.map((s) => [`${s.metric.replica}/${s.metric.worker}`, Number(s.value[1])]));
 }
@@ -36,7 +35,7 @@ const sockets = (): Promise<Map<string, number>> => perWorker('ws_connections{jo
 
 function open(): Promise<Socket> {
   return new Promise((resolve, reject) => {
-    const s = io(`http://127.0.0.1:${HTTP_PORT}`, { transports: ['websocket'], reconnection: false, timeout: 20_000 });
+    const s = io(baseUrl, { transports: ['websocket'], reconnection: false, timeout: 20_000 });
     s.once('hello', () => resolve(s));
     s.once('connect_error', (err) => reject(err));
   });

@@ -3,8 +3,8 @@
 // broadcast to the room, and the table shows who received what. With SOCKET_ADAPTER=redis (make up's default) every
 // client gets every broadcast once; with SOCKET_ADAPTER=memory only the sender's own worker's clients do.
 import { broadcast, connectClients, originKey, received, spread, waitFor, type RealtimeClient } from '../lib/realtime.js';
+import { baseUrl } from '../lib/stackUrls.js';
 
-const baseUrl = `http://127.0.0.1:${process.env.HTTP_PORT ?? '8080'}`;
 const count = Number(process.env.CLIENTS || 24);
 // Long enough for a loaded 2-core machine to deliver; a memory adapter never delivers across workers, however long.
 const deliveryMs = Number(process.env.DELIVERY_MS || 3_000);

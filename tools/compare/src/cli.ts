@@ -12,7 +12,9 @@ import { stackComposeCommand } from '../../lib/docker.js';
 import { repoRoot } from '../../lib/repo.js';
 import { runComparison, runStamp } from './runComparison.js';
 import { StackControl } from './stackControl.js';
-import { clusterVariants, connectionVariants, STRATEGIES, strategyVariants } from './variants.js';
+import { clusterVariants, connectionVariants, strategyVariants } from './variants.js';
+import { strategyNames } from '../../lib/strategies.js';
+import { baseUrl } from '../../lib/stackUrls.js';
 
 const USAGE = `usage: compare strategies [--scenario NAME] [--variants "round_robin least_conn ..."] [--duration S] [--vus N | --rate R] [--out DIR]
        compare cluster    [--scenario NAME] [--workers N] [--duration S] [--vus N] [--out DIR]
@@ -48,7 +50,6 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
   const composeCmd = stackComposeCommand({ howToRun: 'make compare / make compare-cluster' });
   const mode = process.env.STACK_MODE === 'online' ? 'online' : 'offline';
-  const baseUrl = `http://127.0.0.1:${process.env.HTTP_PORT ?? '8080'}`;
   const log = (line: string): void => void process.stderr.write(`==> ${line}\n`);
   const stamp = runStamp();
   const outDir = path.resolve(values.out ?? path.join(repoRoot, 'reports', `${stamp}-${kind}`));
@@ -60,7 +61,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       ? clusterVariants(Math.ceil(workers))
       : kind === 'connections'
         ? connectionVariants(Math.ceil(workers))
-        : strategyVariants((values.variants ?? STRATEGIES.join(' ')).split(/[\s,]+/).filter(Boolean));
+        : strategyVariants((values.variants ?? strategyNames().join(' ')).split(/[\s,]+/).filter(Boolean));
   const durationSec = positive(values.duration, '--duration');
   const vus = positive(values.vus, '--vus');
   const ratePerSec = positive(values.rate, '--rate');

@@ -3,6 +3,7 @@
 // the same for every variant of a comparison, so the columns differ only by what the variant names.
 import type { ScenarioOverrides } from '../../loadrunner/src/index.js';
 import type { StackControl } from './stackControl.js';
+import { strategyNames } from '../../lib/strategies.js';
 
 export interface Variant {
   /** Column header, and the STRATEGY / variant tag of the run. */
@@ -20,11 +21,10 @@ export interface Variant {
   readonly recreatesNginx?: boolean;
 }
 
-export const STRATEGIES = ['round_robin', 'least_conn', 'ip_hash', 'hash', 'random'] as const;
-
 export function strategyVariants(names: readonly string[]): Variant[] {
+  const known = strategyNames();
   for (const name of names) {
-    if (!(STRATEGIES as readonly string[]).includes(name)) throw new Error(`unknown strategy "${name}"; known: ${STRATEGIES.join(', ')}`);
+    if (!known.includes(name)) throw new Error(`unknown strategy "${name}"; known: ${known.join(', ')}`);
   }
   return names.map((name) => ({
     name,

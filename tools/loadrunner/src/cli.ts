@@ -17,6 +17,7 @@ import { runLoad } from './runLoad.js';
 import { summaryData } from './summaryData.js';
 import { applyThresholds, parseThreshold, thresholdsOf, type Threshold, type ThresholdResult } from './thresholds.js';
 import type { ExpectedTopology, LoadResult } from './types.js';
+import { baseUrl as stackBaseUrl } from '../../lib/stackUrls.js';
 
 export const EXIT_OK = 0;
 export const EXIT_THRESHOLDS_FAILED = 99; // k6: ThresholdsHaveFailed
@@ -154,7 +155,7 @@ interface RunPlan {
  * Environment values apply only to the executor they fit (a shell may export both VUS and RATE); flags must fit.
  */
 function planRun(args: CliValues): RunPlan {
-  const baseUrl = resolveLoopbackTarget(args['base-url'] ?? env('BASE_URL') ?? `http://127.0.0.1:${env('HTTP_PORT') ?? '8080'}`).baseUrl;
+  const baseUrl = resolveLoopbackTarget(args['base-url'] ?? env('BASE_URL') ?? stackBaseUrl).baseUrl;
   const base = findScenario(args.scenario!);
   if (base === undefined) throw new UsageError(`unknown scenario ${JSON.stringify(args.scenario)}; known: ${Object.values(SCENARIOS).map((s) => `${s.name} (${s.script})`).join(', ')}`);
   for (const [flag, text] of [['--duration', args.duration], ['--sleep', args.sleep]] as const) {

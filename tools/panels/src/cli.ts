@@ -12,13 +12,14 @@ import { repoRoot } from '../../lib/repo.js';
 import { runStamp, slug } from '../../compare/src/runComparison.js';
 import { timeSeriesSvg } from '../../compare/src/timeSeriesChart.js';
 import { parseSince, queryPanel } from './panelQuery.js';
+import { prometheusUrl } from '../../lib/stackUrls.js';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       panel: { type: 'string' },
       since: { type: 'string', default: '5m' },
-      prometheus: { type: 'string', default: 'http://127.0.0.1:9090' },
+      prometheus: { type: 'string', default: prometheusUrl },
       out: { type: 'string' },
       command: { type: 'string', default: 'make panel' },
     },

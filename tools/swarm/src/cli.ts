@@ -1,4 +1,4 @@
-// The stack file generator's command line (tools/swarm/deploy.sh runs it):
+// The stack file generator's command line (tools/swarm/swarm.sh runs it):
 //   docker compose config --format json | node .../cli.js stack --stack s1 [--registry host:5000] [--extra-overlay f]... > stack.yaml
 //   docker compose config --format json | node .../cli.js images --registry host:5000   (local<TAB>remote lines)
 import { readFileSync } from 'node:fs';

@@ -6,6 +6,7 @@ import { repoRoot } from '../../../lib/repo.js';
 import { runStamp } from '../runComparison.js';
 import { StackControl } from '../stackControl.js';
 import { compareHash, formatHashComparison, writeHashReport } from './compareHash.js';
+import { baseUrl } from '../../../lib/stackUrls.js';
 
 const { values } = parseArgs({ options: { ids: { type: 'string' }, out: { type: 'string' } } });
 const composeCmd = (process.env.COMPOSE_STACK ?? '').split(/\s+/).filter(Boolean);
@@ -18,7 +19,6 @@ if (!Number.isInteger(ids) || ids < 10) {
   process.stderr.write(`--ids must be an integer >= 10, got "${values.ids}"\n`);
   process.exit(2);
 }
-const baseUrl = `http://127.0.0.1:${process.env.HTTP_PORT ?? '8080'}`;
 const log = (line: string): void => void process.stderr.write(`==> ${line}\n`);
 const outDir = path.resolve(values.out ?? path.join(repoRoot, 'reports', `${runStamp()}-hash`));
 const stack = new StackControl({ compose: composeCmd, baseUrl, cwd: repoRoot, log });

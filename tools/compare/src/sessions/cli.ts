@@ -6,6 +6,7 @@ import { repoRoot } from '../../../lib/repo.js';
 import { runStamp } from '../runComparison.js';
 import { StackControl } from '../stackControl.js';
 import { compareSessions } from './compareSessions.js';
+import { baseUrl } from '../../../lib/stackUrls.js';
 
 function count(raw: string | undefined, fallback: number, what: string): number {
   if (raw === undefined || raw === '') return fallback;
@@ -21,7 +22,6 @@ if (composeCmd.length === 0) {
 }
 const clients = count(values.clients, 10, '--clients');
 const calls = count(values.calls, 20, '--calls');
-const baseUrl = `http://127.0.0.1:${process.env.HTTP_PORT ?? '8080'}`;
 const log = (line: string): void => void process.stderr.write(`==> ${line}\n`);
 const stamp = runStamp();
 const outDir = path.resolve(values.out ?? path.join(repoRoot, 'reports', `${stamp}-sessions`));
