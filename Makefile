@@ -125,7 +125,8 @@ check-ports: ## Name any published port that is invalid, shared by two variables
 	  HTTP_PORT=$(HTTP_PORT) HTTPS_PORT=$(HTTPS_PORT) PROMETHEUS_PORT=$(PROMETHEUS_PORT) $(if $(filter online,$(MODE)),GRAFANA_PORT=$(GRAFANA_PORT))
 
 .PHONY: images
-images: ## Build the offline stand-in images when in offline mode (no-op online)
+images: ## Print the image pins beside their offline stand-ins and support dates; build the stand-ins when offline
+	@{ printf 'PIN\tIMAGE\tOFFLINE STAND-IN\tLINE\tSUPPORTED UNTIL\tKIND\n'; $(TOOLS)/offline/image-versions.sh --table; } | awk -F'\t' '{ printf "  %-21s %-39s %-17s %-5s %-16s %s\n", $$1, $$2, $$3, $$4, $$5, $$6 }'
 	@if [ "$(MODE)" = offline ]; then \
 	  echo "offline mode: no container registry answers, so the stack runs on stand-in images built from Debian packages (Grafana and k6 are not available offline; make loadtest uses the Node load runner)."; \
 	  $(TOOLS)/offline/build-images.sh; \
