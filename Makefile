@@ -603,6 +603,11 @@ BENCH_ENV = $(if $(RUNS),RUNS=$(RUNS))
 bench-api: ## Benchmark the app on the host: 2 vs 1 worker, metrics on/off, RSS, time to ready
 	@$(TOOLS)/bench/api.sh
 
+.PHONY: bench-typescript
+bench-typescript: tooling ## Benchmark TypeScript compilers side by side: type-check and build of the app and the tooling [BEFORE=5.9.3 AFTER=<pinned>] (~3 min)
+	@cd services/api && npm ci --no-audit --no-fund --loglevel=error
+	@$(TOOLS)/bench/typescript.sh $(or $(BEFORE),5.9.3) $(AFTER)
+
 .PHONY: bench-compare
 bench-compare: tooling ## Benchmark the comparisons: skewed p99 ratio, fairness at 64 connections, workers 1 vs N, SCHED_RR vs NONE, connections (needs make up)
 	@$(BENCH_ENV) node $(BUILD)/tools/bench/compare.js
