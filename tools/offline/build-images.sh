@@ -206,7 +206,8 @@ if [ "$what" != swarm ]; then
   in_background prometheus image_from_packages prometheus "$PROMETHEUS_SUITE" "prometheus=$PROMETHEUS_VERSION+*,promtool=$PROMETHEUS_VERSION+*,wget"
   in_background nginx-exporter image_from_packages nginx-exporter "$NGINX_EXPORTER_SUITE" "prometheus-nginx-exporter=$NGINX_EXPORTER_VERSION-*"
   # The session store (compose service `valkey`); passwd for the package's `valkey` user, valkey-tools for valkey-cli.
-  in_background valkey image_from_packages valkey "$VALKEY_SUITE" "valkey-server=$VALKEY_VERSION+*,valkey-tools=$VALKEY_VERSION+*,passwd"
+  # Debian versions it 9.1.2-1 (8.1.1 was +dfsg1-3): the pattern follows the suite's package, and fails loudly if it changes.
+  in_background valkey image_from_packages valkey "$VALKEY_SUITE" "valkey-server=$VALKEY_VERSION-*,valkey-tools=$VALKEY_VERSION-*,passwd"
 fi
 wait_all
 say "$what images ready in $(( $(date +%s) - started )) s:"
