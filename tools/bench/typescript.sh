@@ -51,3 +51,8 @@ for c in "${cases[@]}"; do
   a=$(tr ' ' '\n' <<<"${samples["$c|$after"]}" | grep . | median)
   printf '| %s | %s | %s s | %s s | %.1f× |\n' "$dir" "$([ "$mode" = check ] && echo 'type-check (--noEmit)' || echo 'build (emit)')" "$b" "$a" "$(awk -v b="$b" -v a="$a" 'BEGIN { print b / a }')"
 done
+
+# What each compiler emitted (the app's and the tooling's last build): the JavaScript, source maps aside.
+files=$(find "$work/out-$after" -name '*.js' | wc -l)
+differ=$(diff -rq -x '*.map' "$work/out-$before" "$work/out-$after" | wc -l || true)
+printf '\nEmitted JavaScript (source maps aside): %s of %s files differ between %s and %s.\n' "$differ" "$files" "$before" "$after"
