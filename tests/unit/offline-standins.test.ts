@@ -1,7 +1,7 @@
 // Bad input: a pin whose stand-in Debian cannot provide fails the offline build before anything is built, with the
 // pin's name and the nearest version Debian has (tools/offline/check-standins.sh, run by build-images.sh). Against
 // the real Debian index of this machine's mirror; the negative control is compose.yaml as it is, which passes.
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -13,9 +13,13 @@ import { repoRoot } from '../../tools/lib/repo.js';
 const run = promisify(execFile);
 const script = path.join(repoRoot, 'tools/offline/check-standins.sh');
 
+// One index of the suites for both checks: reading sid's is most of the time.
+const aptState = await mkdtemp(path.join(os.tmpdir(), 'standins-apt-'));
+after(() => rm(aptState, { recursive: true, force: true }));
+
 async function check(composeFile: string): Promise<{ code: number; stderr: string }> {
   try {
-    const { stderr } = await run(script, [composeFile]);
+    const { stderr } = await run(script, [composeFile], { env: { ...process.env, STANDINS_APT_STATE: aptState } });
     return { code: 0, stderr };
   } catch (err) {
     const e = err as { code: number; stderr: string };

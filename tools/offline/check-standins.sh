@@ -25,19 +25,26 @@ checks=(
   "VALKEY_IMAGE valkey-server $VALKEY_VERSION $VALKEY_SUITE"
 )
 
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+# STANDINS_APT_STATE=<dir>: keep the suites' index there and reuse it on the next run (the tests check two compose
+# files against one index); by default a temp folder, removed on exit.
+if [ -n "${STANDINS_APT_STATE:-}" ]; then
+  work=$STANDINS_APT_STATE
+else
+  work=$(mktemp -d)
+  trap 'rm -rf "$work"' EXIT
+fi
 chmod 755 "$work" # apt drops to the _apt user for downloads
-mkdir -p "$work/lists/partial"
+mkdir -p "$work/lists/partial" "$work/cache"
 for suite in $(printf '%s\n' "${checks[@]}" | awk '{print $4}' | sort -u); do
   echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $mirror $suite main"
 done >"$work/sources.list"
-# No status file and no caches of the machine's own: only the suites above are seen. Check-Valid-Until=false: the
+# No status file and a cache of its own (built once, read by each madison): only the suites above are seen. Check-Valid-Until=false: the
 # mirror may be a frozen snapshot whose newer suites read as expired.
 apt_opts=(-o "Dir::Etc::SourceList=$work/sources.list" -o Dir::Etc::SourceParts=/dev/null -o "Dir::State::Lists=$work/lists"
-  -o Dir::State::status=/dev/null -o Dir::Cache::pkgcache= -o Dir::Cache::srcpkgcache= -o Acquire::Check-Valid-Until=false
-  -o APT::Sandbox::User=root)
-apt-get "${apt_opts[@]}" update -qq --error-on=any \
+  -o Dir::State::status=/dev/null -o "Dir::Cache=$work/cache" -o Dir::Cache::srcpkgcache= -o Acquire::Check-Valid-Until=false
+  -o APT::Sandbox::User=root -o Acquire::Languages=none)
+[ -n "$(find "$work/lists" -maxdepth 1 -name '*Packages*' -print -quit)" ] \
+  || apt-get "${apt_opts[@]}" update -qq --error-on=any \
   || die "apt-get update failed at $mirror: the mirror did not answer, or is no Debian mirror (set APT_MIRROR=<a Debian mirror's URL>)"
 
 # upstream <debian-version>: 1:3.5.3+ds1-6 -> 3.5.3 (no epoch, no repack suffix, no Debian revision).
