@@ -5,11 +5,9 @@ SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 .DEFAULT_GOAL := help
 MAKEFLAGS += --no-print-directory
-
 TOOLS := tools
 # The offline stand-ins' versions, read from the image pins in compose.yaml, exported for compose.offline.yaml.
 $(foreach v,$(shell $(TOOLS)/offline/image-versions.sh),$(eval export $(v)))
-
 # Your overrides (ports, replicas, strategy...). Compose reads .env itself; make reads it for the URLs it prints.
 -include .env
 HTTP_PORT ?= 8080
@@ -86,7 +84,7 @@ tls: ## Create the local CA and nginx's certificate in .secrets/tls/ if missing 
 check-ports: ## Name any published port that is invalid, shared by two variables, or taken (make up runs it first)
 	@$(TOOLS)/host/check-ports.sh "$(BIND_ADDRESS)" HTTP_PORT=$(HTTP_PORT) HTTPS_PORT=$(HTTPS_PORT) \
 	  PROMETHEUS_PORT=$(PROMETHEUS_PORT) $(if $(filter online,$(MODE)),GRAFANA_PORT=$(GRAFANA_PORT))
-images: ## Build the offline stand-in images when in offline mode (no-op online)
+images: ## Print the image pins beside their offline stand-ins and support dates; build the stand-ins when offline
 	@$(TOOLS)/make/images.sh
 down: ## Stop and remove the stack's containers (keeps volumes)
 	@$(COMPOSE) --profile loadtest --profile skewed --profile green down --remove-orphans
@@ -176,6 +174,8 @@ ws-broadcast: tooling ## Websockets across workers: CLIENTS socket.io clients, o
 
 bench-api: ## Benchmark the app on the host: 2 vs 1 worker, metrics on/off, RSS, time to ready
 	@$(TOOLS)/bench/api.sh
+bench-typescript: tooling ## Benchmark TypeScript compilers side by side: type-check and build of the app and the tooling [BEFORE=5.9.3 AFTER=<pinned>] (~3 min)
+	@cd services/api && npm ci --no-audit --no-fund --loglevel=error && cd ../.. && $(TOOLS)/bench/typescript.sh $(or $(BEFORE),5.9.3) $(AFTER)
 bench-compare: tooling ## Benchmark the comparisons: skewed p99, fairness at 64 connections, workers 1 vs N, SCHED_RR vs NONE (needs make up)
 	@$(BENCH_ENV) node $(BUILD)/tools/bench/compare.js
 bench-stack: tooling ## Benchmark the stack: time to healthy, nginx vs direct, fairness per strategy

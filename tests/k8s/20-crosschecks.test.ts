@@ -92,7 +92,7 @@ const PLANTED: Array<[string, (o: K8sObject[]) => string[], (objects: K8sObject[
   ['image without a tag', checkImages, (_o, _api, c) => { c.image = 'scaleout/api'; },
     /image scaleout\/api has no tag/],
   ['official image drifted from compose.yaml', checkImages, (o) => { (find(o, 'Deployment', 'prometheus') as Mutable).spec.template.spec.containers[0].image = 'prom/prometheus:v3.5.2'; },
-    /prom\/prometheus:v3.5.2, but compose.yaml pins prom\/prometheus:v3.5.3/],
+    /prom\/prometheus:v3.5.2, but compose.yaml pins prom\/prometheus:v3.13.4/],
   ['capabilities not dropped', checkRestricted, (_o, _api, c) => { delete c.securityContext.capabilities; },
     /Deployment\/api api: does not drop ALL capabilities/],
   ['root user', checkRestricted, (_o, api) => { api.spec.template.spec.securityContext.runAsUser = 0; },

@@ -36,7 +36,9 @@ function checkFile(json: string): string {
 }
 
 async function tsc(files: string[]): Promise<string> {
-  const args = [path.join(tools, 'node_modules/typescript/bin/tsc'), '--noEmit', '--strict', '--skipLibCheck', '--target', 'es2022',
+  // --ignoreConfig: TypeScript 7 refuses files on the command line next to a tsconfig.json (TS5112) unless told to
+  // ignore it; these checks want only the options below.
+  const args = [path.join(tools, 'node_modules/typescript/bin/tsc'), '--ignoreConfig', '--noEmit', '--strict', '--skipLibCheck', '--target', 'es2022',
     '--module', 'nodenext', '--moduleResolution', 'nodenext', '--pretty', 'false', ...files];
   try {
     await run(process.execPath, args, { cwd: work, maxBuffer: 16 * 1024 * 1024 });

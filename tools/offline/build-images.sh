@@ -195,13 +195,19 @@ if [ "$what" != stack ]; then
   in_background registry image_from_packages registry "$SWARM_REGISTRY_SUITE" "docker-registry=$SWARM_REGISTRY_VERSION+*,ca-certificates"
 fi
 if [ "$what" != swarm ]; then
+  # A stand-in Debian cannot provide stops here, naming the pin and the nearest version Debian has, before any build
+  # starts; only when one of the Debian-built images is to be (re)built, since the check reads the suites' index.
+  for d in nginx prometheus nginx-exporter valkey; do
+    if ! up_to_date "$(tag_of "$d")" "$(inputs_hash "$d")"; then "$here/check-standins.sh"; break; fi
+  done
   in_background node image_node
-  # Exact upstream versions; a mirror without them fails here, loudly.
+  # Exact versions: the stand-ins written beside compose.yaml's pins (check-standins.sh has checked Debian has them).
   in_background nginx image_from_packages nginx "$NGINX_SUITE" "nginx=$NGINX_VERSION-*,wget,passwd"
   in_background prometheus image_from_packages prometheus "$PROMETHEUS_SUITE" "prometheus=$PROMETHEUS_VERSION+*,promtool=$PROMETHEUS_VERSION+*,wget"
   in_background nginx-exporter image_from_packages nginx-exporter "$NGINX_EXPORTER_SUITE" "prometheus-nginx-exporter=$NGINX_EXPORTER_VERSION-*"
   # The session store (compose service `valkey`); passwd for the package's `valkey` user, valkey-tools for valkey-cli.
-  in_background valkey image_from_packages valkey "$VALKEY_SUITE" "valkey-server=$VALKEY_VERSION+*,valkey-tools=$VALKEY_VERSION+*,passwd"
+  # Debian versions it 9.1.2-1 (8.1.1 was +dfsg1-3): the pattern follows the suite's package, and fails loudly if it changes.
+  in_background valkey image_from_packages valkey "$VALKEY_SUITE" "valkey-server=$VALKEY_VERSION-*,valkey-tools=$VALKEY_VERSION-*,passwd"
 fi
 wait_all
 say "$what images ready in $(( $(date +%s) - started )) s:"
