@@ -1,7 +1,7 @@
 // The pure part of make compare-hash: counting moved keys and where they went, and the shares per replica.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { keyMoves, keyMovesAcrossRenames, shares } from '../src/hashRing/keyMoves.js';
+import { keyMoves, keyMovesAcrossRenames, ringShareProblems, shares } from '../src/hashRing/keyMoves.js';
 
 test('keyMoves counts the keys that changed replica and where they went', () => {
   const before = new Map([['a', 'api-1'], ['b', 'api-2'], ['c', 'api-3'], ['d', 'api-1']]);
@@ -35,4 +35,14 @@ test('keyMovesAcrossRenames: a deploy that only renames the replicas moves nothi
   assert.deepEqual({ moved: merged.moved, to: merged.movedTo }, { moved: 1, to: { 'api-4': 1 } });
   assert.equal(keyMovesAcrossRenames(before, before).moved, 0, 'no rename at all is no move either');
   assert.throws(() => keyMovesAcrossRenames(before, new Map()), /missing/);
+});
+
+test('ringShareProblems names a replica that holds no share, too small a share, or a stranger', () => {
+  const even = new Map([['a', 'api-1'], ['b', 'api-2'], ['c', 'api-3'], ['d', 'api-1']]);
+  assert.deepEqual(ringShareProblems(even, ['api-1', 'api-2', 'api-3'], 0.2), []);
+  // Planted: api-3 has no points on the ring, its keys went to api-1.
+  const noShare = new Map([['a', 'api-1'], ['b', 'api-2'], ['c', 'api-1'], ['d', 'api-1']]);
+  assert.deepEqual(ringShareProblems(noShare, ['api-1', 'api-2', 'api-3'], 0.2), ['api-3 holds 0.0% of the keys (at least 20.0% expected)']);
+  assert.deepEqual(ringShareProblems(even, ['api-1', 'api-2', 'api-3'], 0.3), ['api-2 holds 25.0% of the keys (at least 30.0% expected)', 'api-3 holds 25.0% of the keys (at least 30.0% expected)']);
+  assert.deepEqual(ringShareProblems(even, ['api-1', 'api-2'], 0.2), ['api-3 holds keys but is not one of api-1, api-2']);
 });

@@ -1,9 +1,10 @@
 // Two stand-ins for real work. /work burns CPU on the event loop (the sum from the source post,
 // so throughput scales with workers); /io waits without blocking (like a database call, so one worker
 // can hold many at once). RESPONSE_DELAY_MS adds a non-blocking delay to both: set it on one replica
-// to make it "slow" and watch least_conn route around it.
+// to make it "slow" and watch least_conn route around it. POST /io is the same wait as a request nginx never
+// retries once sent (non-idempotent): tests/faults/30-kill-and-stop keeps slow POSTs in flight with it.
 
-import { BadRequestException, Controller, Get, Inject, Query } from '@nestjs/common';
+import { BadRequestException, Controller, Get, HttpCode, Inject, Post, Query } from '@nestjs/common';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ApiConfig } from '../config/api-config.js';
 import { API_CONFIG, IDENTITY } from '../core.module.js';
@@ -39,5 +40,12 @@ export class WorkloadController {
     if (!ms.ok) throw new BadRequestException(ms.message);
     await sleep(ms.value + this.config.responseDelayMs);
     return { ms: ms.value, ...identityView(this.identity) };
+  }
+
+  // Nest keeps one method per route decorator (a second one on the same method replaces the first).
+  @Post('io')
+  @HttpCode(200)
+  ioPost(@Query('ms') rawMs: unknown): Promise<IdentityView & { ms: number }> {
+    return this.io(rawMs);
   }
 }

@@ -81,6 +81,15 @@ describe('routes (CHAOS_ENABLED=true)', () => {
     assertErrorShape(await httpRequest(t.port, '/io?ms=30001'), 400);
   });
 
+  it('POST /io waits like GET /io (a slow request nginx never retries), and bounds ms', async () => {
+    const started = Date.now();
+    const res = await httpRequest(t.port, '/io?ms=300', { method: 'POST' });
+    assert.equal(res.status, 200, res.text);
+    assert.equal(res.json().ms, 300);
+    assert.ok(Date.now() - started >= 300);
+    assertErrorShape(await httpRequest(t.port, '/io?ms=30001', { method: 'POST' }), 400);
+  });
+
   it('POST /echo returns the validated body', async () => {
     const res = await postJson(t.port, '/echo', JSON.stringify({ message: 'hi', count: 3, tags: ['a', 'b'] }));
     assert.equal(res.status, 200, res.text);

@@ -77,3 +77,19 @@ export function keyMovesAcrossRenames(before: KeyMap, after: KeyMap): RenamedKey
   const keys = before.size;
   return { keys, moved, movedShare: keys === 0 ? 0 : moved / keys, movedTo, keptShare: keys === 0 ? 1 : (keys - moved) / keys, successors };
 }
+
+/**
+ * What is wrong with a ring's spread over `replicas` (empty when nothing is): a replica that holds no key (or less
+ * than `minShare` of them), or a key on a replica that is not one of them. Names only the values on the map, so a
+ * ring where one name has no points shows up here rather than as a plausible-looking map of the others.
+ */
+export function ringShareProblems(map: KeyMap, replicas: readonly string[], minShare: number): string[] {
+  const byReplica = new Map(shares(map).map((s) => [s.replica, s.share]));
+  const problems: string[] = [];
+  for (const replica of replicas) {
+    const share = byReplica.get(replica) ?? 0;
+    if (share < minShare) problems.push(`${replica} holds ${(share * 100).toFixed(1)}% of the keys (at least ${(minShare * 100).toFixed(1)}% expected)`);
+  }
+  for (const replica of byReplica.keys()) if (!replicas.includes(replica)) problems.push(`${replica} holds keys but is not one of ${replicas.join(', ')}`);
+  return problems;
+}
