@@ -618,6 +618,10 @@ bench-proxy: tooling ## Benchmark the proxy hop: nginx CPU per request, latency 
 bench-proxy-variants: tooling ## Benchmark nginx settings side by side: one nginx copy per variant, interleaved rounds, ratios to baseline [VARIANTS="workers-1 gzip-off"] (~3 min, ends with make down)
 	@$(BENCH_ENV) $(if $(VARIANTS),VARIANTS='$(VARIANTS)') node $(BUILD)/tools/bench/proxy-variants.js
 
+.PHONY: bench-memory
+bench-memory: tooling ## Benchmark memory in the image: RSS/PSS of pm2-runtime and each worker, container totals, idle and after post 000 (starts the stack, ends with make down)
+	@node $(BUILD)/tools/bench/memory.js
+
 .PHONY: bench-ws
 bench-ws: tooling ## Benchmark websockets: per-worker RSS before and with 1,000 idle sockets through nginx (needs make up; recreates nginx, then restores it)
 	@node $(BUILD)/tools/bench/ws-memory.js
