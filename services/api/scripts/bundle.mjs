@@ -1,12 +1,16 @@
-// Bundles the tsc output (build/tsc/) into the two files the runtime needs:
+// Bundles the tsc output (build/tsc/) into what the runtime needs:
 //   dist/main.js           the app: our code plus Nest, Express, prom-client, pino (ESM)
+//   dist/chunks/*.js       what main.js imports only when a feature is on (websockets, sessions, their store clients),
+//                          split out so that a feature switched off is never even read (app.module.ts, create-api.ts)
 //   dist/cgroup-limits.cjs the worker-count/memory logic, for ecosystem.config.cjs (CommonJS)
+// build/bundle-meta.json: esbuild's metafile, which test/unit/bundle-split.test.ts reads (not shipped).
 //
 // Why bundle: Node resolves, reads and links every ESM file separately, and Nest alone is ~600 of them.
-// One file starts a worker several times faster and with less memory (bench/api.sh (c), (d)), and the
+// A few files start a worker several times faster and with less memory (bench/api.sh (c), (d)), and the
 // image needs only pm2 in node_modules. tsc still compiles first: esbuild cannot emit the decorator
 // metadata Nest's dependency injection reads (emitDecoratorMetadata).
 import { build } from 'esbuild';
+import { rmSync, writeFileSync } from 'node:fs';
 
 const common = {
   bundle: true,
@@ -19,11 +23,15 @@ const common = {
   keepNames: true,
 };
 
-await build({
+rmSync('dist', { recursive: true, force: true });
+const app = await build({
   ...common,
   entryPoints: ['build/tsc/main.js'],
-  outfile: 'dist/main.js',
+  outdir: 'dist',
   format: 'esm',
+  splitting: true,
+  chunkNames: 'chunks/[name]-[hash]',
+  metafile: true,
   // Express, prom-client and pino are CommonJS and call require() for Node built-ins; in an ESM bundle
   // that needs a real `require` (https://github.com/evanw/esbuild/issues/1921).
   banner: {
@@ -48,6 +56,7 @@ await build({
     'utf-8-validate',
   ],
 });
+writeFileSync('build/bundle-meta.json', JSON.stringify(app.metafile));
 
 await build({
   ...common,
