@@ -615,7 +615,7 @@ bench-proxy: tooling ## Benchmark the proxy hop: nginx CPU per request, latency 
 	@$(BENCH_ENV) node $(BUILD)/tools/bench/proxy.js
 
 .PHONY: bench-proxy-variants
-bench-proxy-variants: tooling ## Benchmark nginx settings side by side: one nginx copy per variant, interleaved rounds, ratios to baseline [VARIANTS="workers-1 gzip-off"] (~3 min, ends with make down)
+bench-proxy-variants: tooling ## Benchmark nginx settings side by side: one nginx copy per variant, interleaved rounds, ratios to baseline [VARIANTS="workers-auto gzip-off"] (~3 min, ends with make down)
 	@$(BENCH_ENV) $(if $(VARIANTS),VARIANTS='$(VARIANTS)') node $(BUILD)/tools/bench/proxy-variants.js
 
 .PHONY: bench-memory
