@@ -3,7 +3,7 @@
 // on every other worker of every other replica exactly once (a doubled adapter would show duplicates). Negative
 // control: with SOCKET_ADAPTER=memory the cross-worker receiver does not get it. Long-polling under round_robin with
 // 2 workers gets socket.io's 400 "Session ID unknown". wss:// over HTTPS trusts the local CA only.
-// Cost: about 60-90 s, most of it the two recreations of the api replicas for the negative control.
+// Cost: about 80-120 s, most of it the three recreations of the api replicas (the negative control, features off, back).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
