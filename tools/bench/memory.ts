@@ -12,7 +12,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { containersOf, docker, makeOk, nodeInContainer } from '../lib/docker.js';
+import { containersOf, docker, make, makeOk, nodeInContainer } from '../lib/docker.js';
 import { repoRoot } from '../lib/repo.js';
 import {
   classifyProcesses, markdownTable, parseDockerMemUsage, READ_PROCESSES_SCRIPT, updateFigures, verdict,
@@ -55,7 +55,10 @@ async function main(): Promise<void> {
     const idle = await readContainers();
     const loadBefore = loadAverage();
     log('post 000: make loadtest');
-    await makeOk('loadtest', {}, {}, { echo: true });
+    // Its thresholds may fail on a contended machine (exit 99): the workers were loaded all the same, which is what
+    // this measures. Any other failure means no load was run.
+    const load = await make('loadtest', {}, {}, { echo: true });
+    if (load.code !== 0 && load.code !== 99) throw new Error(`make loadtest exited ${load.code}:\n${load.output.slice(-2000)}`);
     await sleep(SETTLE_SECONDS * 1000);
     const afterLoad = await readContainers();
     const { maxWorkerIdleMiB, met } = verdict(idle);
@@ -67,7 +70,7 @@ async function main(): Promise<void> {
       `\`make bench-memory\` at ${commit}${dirty ? ' (with uncommitted changes in services/api or compose.yaml)' : ''}, ` +
         `${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, ${os.cpus().length} cores (${cpu}), ` +
         `${Math.round(os.totalmem() / 2 ** 30)} GiB, ${MODE} images; idle = ${IDLE_SECONDS} s after \`make up\`, after load = ` +
-        `${SETTLE_SECONDS} s after post 000 (\`make loadtest\`); load average (1/5/15 min) ${loadBefore} before the load, ` +
+        `${SETTLE_SECONDS} s after post 000 (\`make loadtest\`${load.code === 99 ? ', its thresholds crossed' : ''}); load average (1/5/15 min) ${loadBefore} before the load, ` +
         `${loadAverage()} after. MiB (2^20 bytes).`,
       table,
       goal,
