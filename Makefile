@@ -23,7 +23,6 @@ TLS_DEFAULT_CERT := ./$(TLS_DIR)/server.crt
 TLS_DEFAULT_KEY := ./$(TLS_DIR)/server.key
 TLS_CERT_FILE ?= $(TLS_DEFAULT_CERT)
 TLS_KEY_FILE ?= $(TLS_DEFAULT_KEY)
-
 # OFFLINE=auto: offline when no registry answers (1/0 force it). Probed once, handed on as STACK_MODE (one mode per run).
 OFFLINE ?= auto
 ifeq ($(origin STACK_MODE),environment)
@@ -64,7 +63,6 @@ need = test -n "$(1)" || { echo "usage: $(2)"; exit 2; }
 # Every target with a ## description is phony (the files' rule at the end has none).
 .PHONY: $(shell awk -F: '/^[a-z0-9-]+:.*## /{print $$1}' $(firstword $(MAKEFILE_LIST)))
 say = printf '\033[1m==> %s\033[0m\n' "$(1)"
-
 help: ## Show this help
 	@printf 'scaleout: nginx -> N x (NestJS under pm2-runtime cluster) -> Prometheus + Grafana, with k6\n\nQuickstart:  make up && make loadtest\n'
 	@awk 'BEGIN {FS = ":.*?## "} /^##@ / {printf "\n\033[1m%s\033[0m\n", substr($$0, 5)} /^[a-zA-Z0-9_-]+:.*?## / {printf "  \033[36m%-20s\033[0m %s\n", $$1, $$2}' $(firstword $(MAKEFILE_LIST))
@@ -182,8 +180,10 @@ bench-stack: tooling ## Benchmark the stack: time to healthy, nginx vs direct, f
 	@node $(BUILD)/tools/bench/stack.js
 bench-proxy: tooling ## Benchmark the proxy hop: nginx CPU per request, latency added, nginx ÷ direct (~3 min, ends with make down)
 	@$(BENCH_ENV) node $(BUILD)/tools/bench/proxy.js
-bench-proxy-variants: tooling ## Benchmark nginx settings side by side, ratios to baseline [VARIANTS="workers-1 gzip-off"] (~3 min, ends with make down)
+bench-proxy-variants: tooling ## Benchmark nginx settings side by side, ratios to baseline [VARIANTS="workers-auto gzip-off"] (~3 min, ends with make down)
 	@$(BENCH_ENV) $(if $(VARIANTS),VARIANTS='$(VARIANTS)') node $(BUILD)/tools/bench/proxy-variants.js
+bench-memory: tooling ## Benchmark memory in the image: RSS/PSS of pm2-runtime and each worker, idle and after post 000 (starts the stack)
+	@node $(BUILD)/tools/bench/memory.js
 bench-ws: tooling ## Benchmark websockets: per-worker RSS before and with 1,000 idle sockets (needs make up; recreates nginx, then restores it)
 	@node $(BUILD)/tools/bench/ws-memory.js
 bench-runner: tooling ## Benchmark the Node runner's fidelity against k6: requests/p50/p95/CPU/split (needs make up; offline, k6's recorded run)

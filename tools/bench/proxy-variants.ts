@@ -1,5 +1,5 @@
 // Which nginx settings make the proxy hop cheaper (issue 11, part 4), measured side by side in one run:
-//   make bench-proxy-variants   [RUNS=3] [VARIANTS="workers-1 gzip-off"]   (SLICE_MS=500 CYCLES=8 in the environment)
+//   make bench-proxy-variants   [RUNS=3] [VARIANTS="workers-auto gzip-off"]   (SLICE_MS=500 CYCLES=8 in the environment)
 // Starts the stack with one api replica (like make bench-proxy), then runs one extra nginx container per variant
 // next to the stack's own: the same image, mounts, environment, tmpfs, CPU/memory/pids limits and log driver as the
 // stack's nginx (copied from `docker inspect`), with one file changed (a text edit of nginx/nginx.conf or a
@@ -44,8 +44,8 @@ interface Variant {
 const ALL_VARIANTS: readonly Variant[] = [
   { name: 'baseline', what: 'nginx/ as committed (a copy started like the others)' },
   { name: 'aa-control', what: 'a second unchanged copy (A/A): its ratios show the noise floor of this run' },
-  { name: 'workers-1', what: 'worker_processes 1 (nginx has cpus: 1 in compose.yaml; auto starts one per host core: 2)',
-    file: 'nginx/nginx.conf', from: /^worker_processes auto;$/m, to: 'worker_processes 1;' },
+  { name: 'workers-auto', what: 'worker_processes auto (one per host core: 2) instead of the committed 1 (nginx has cpus: 1 in compose.yaml)',
+    file: 'nginx/nginx.conf', from: /^worker_processes 1;$/m, to: 'worker_processes auto;' },
   { name: 'gzip-off', what: 'gzip off (/whoami is below gzip_min_length 1024 anyway)',
     file: 'nginx/nginx.conf', from: /^(\s*)gzip(\s+)on;$/m, to: '$1gzip$2off;' },
   { name: 'keepalive-64', what: 'upstream keepalive 64 idle connections per worker instead of 32',

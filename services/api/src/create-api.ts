@@ -19,8 +19,7 @@ import { PinoNestLogger, type Logger } from './logging/logger.js';
 import { ApiMetrics } from './metrics/api-metrics.js';
 import { ContainerMetrics } from './metrics/container-metrics.js';
 import { httpMetricsMiddleware } from './metrics/http-metrics.middleware.js';
-import { RealtimeIoAdapter } from './realtime/realtime-io-adapter.js';
-import { RealtimeMetrics } from './realtime/realtime-metrics.js';
+import type { RealtimeIoAdapter } from './realtime/realtime-io-adapter.js';
 
 /** Route templates, for the `route` metric label of requests that never reached the router. */
 export const ROUTES = ['/', '/whoami', '/work', '/io', '/echo', '/healthz', '/readyz', '/metrics', '/session', '/session/visits'] as const;
@@ -43,8 +42,8 @@ export interface Api {
   readiness: Readiness;
   drain: DrainConnections;
   metrics: ApiMetrics;
-  /** socket.io's server setup; the drain closes its sockets first (lifecycle/graceful-shutdown.ts). */
-  realtime: RealtimeIoAdapter;
+  /** socket.io's server setup; the drain closes its sockets first (lifecycle/graceful-shutdown.ts). None with WEBSOCKETS_ENABLED=false. */
+  realtime: RealtimeIoAdapter | undefined;
   listen(port: number, host?: string): Promise<void>;
 }
 
@@ -63,7 +62,7 @@ export async function createApi(deps: ApiDeps): Promise<Api> {
 
   // bodyParser: false -> we mount the JSON parser ourselves so its errors get our JSON shape.
   const app = await NestFactory.create<NestExpressApplication>(
-    AppModule.forRoot({
+    await AppModule.forRoot({
       config,
       identity,
       logger,
@@ -95,8 +94,13 @@ export async function createApi(deps: ApiDeps): Promise<Api> {
   app.use(jsonBodyErrorHandler(config.bodyLimitBytes, logger));
   app.useGlobalFilters(new AllExceptionsFilter(logger));
   // Before init(): Nest creates the gateway's socket.io server through this adapter (realtime/realtime-io-adapter.ts).
-  const realtime = new RealtimeIoAdapter(app, { config, logger, metrics: new RealtimeMetrics(metrics) });
-  app.useWebSocketAdapter(realtime);
+  // Imported only when enabled: a worker without websockets loads no socket.io (tests: feature-imports.test.ts).
+  let realtime: RealtimeIoAdapter | undefined;
+  if (config.realtime.enabled) {
+    const [{ RealtimeIoAdapter }, { RealtimeMetrics }] = await Promise.all([import('./realtime/realtime-io-adapter.js'), import('./realtime/realtime-metrics.js')]);
+    realtime = await RealtimeIoAdapter.create(app, { config, logger, metrics: new RealtimeMetrics(metrics) });
+    app.useWebSocketAdapter(realtime);
+  }
   await app.init();
 
   const server = app.getHttpServer() as Server;

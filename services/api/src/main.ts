@@ -36,10 +36,10 @@ async function main(): Promise<void> {
     drain,
     publicServer: () => api?.server,
     beforeDrain: async () => {
-      const closed = api?.realtime.closeAllForDrain() ?? 0;
+      const closed = api?.realtime?.closeAllForDrain() ?? 0;
       if (closed === 0) return;
       logger.info({ websockets: closed }, 'closed websockets for the drain (code 1012, clients reconnect)');
-      await api?.realtime.settleForDrain();
+      await api?.realtime?.settleForDrain();
     },
     afterDrain: () => metricsServer?.close(),
     drainTimeoutMs: config.drainTimeoutMs,

@@ -23,6 +23,9 @@ export interface ApiSettings {
   readonly SESSION_STORE?: 'memory' | 'redis';
   /** socket.io's adapter (tests/stack/65-websockets' negative control). */
   readonly SOCKET_ADAPTER?: 'memory' | 'redis';
+  /** Features off: their code is not even loaded (tests/stack/65-websockets checks the stack still serves). */
+  readonly WEBSOCKETS_ENABLED?: 'true' | 'false';
+  readonly SESSIONS_ENABLED?: 'true' | 'false';
 }
 
 /** The compose override of the keep-alive-off variant, relative to the repository root (the compose working directory). */

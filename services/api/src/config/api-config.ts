@@ -40,6 +40,8 @@ export interface ApiConfig {
 export type SocketAdapterKind = 'memory' | 'redis';
 
 export interface RealtimeConfig {
+  /** WEBSOCKETS_ENABLED: false loads no socket.io at all (create-api.ts imports it only when true); /socket.io/ is a 404. */
+  enabled: boolean;
   /** redis: @socket.io/redis-streams-adapter over the session store (SESSION_STORE_URL); memory: this worker only. */
   adapter: SocketAdapterKind;
   /** socket.io's maxHttpBufferSize: a bigger message closes that socket (bad input, never a worker). */
@@ -55,6 +57,8 @@ export interface RealtimeConfig {
 export type SessionStoreKind = 'memory' | 'redis';
 
 export interface SessionConfig {
+  /** SESSIONS_ENABLED: false loads no express-session and no store client (app.module.ts); /session is a 404. */
+  enabled: boolean;
   store: SessionStoreKind;
   /** redis://host:port of the shared store (SESSION_STORE=redis). */
   storeUrl: string;
@@ -127,6 +131,7 @@ export function loadApiConfig(env: Env): ApiConfig {
     neverReady: bool('NEVER_READY', false),
     logLevel,
     session: {
+      enabled: bool('SESSIONS_ENABLED', true),
       store: sessionStore,
       storeUrl: text('SESSION_STORE_URL') ?? 'redis://127.0.0.1:6379',
       storePasswordFile: text('SESSION_STORE_PASSWORD_FILE'),
@@ -136,6 +141,7 @@ export function loadApiConfig(env: Env): ApiConfig {
     },
     trustProxyHops: int('TRUST_PROXY_HOPS', 0),
     realtime: {
+      enabled: bool('WEBSOCKETS_ENABLED', true),
       adapter: socketAdapter,
       maxMessageBytes: int('SOCKET_MAX_MESSAGE_BYTES', 16_384, 1),
       // socket.io's own defaults (25 s + 20 s).

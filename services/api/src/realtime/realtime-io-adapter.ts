@@ -9,17 +9,17 @@
 //  https://socket.io/docs/v4/redis-streams-adapter/
 //
 // SOCKET_ADAPTER=memory keeps socket.io's default in-memory adapter: a room is then one worker's room only (the
-// negative control of tests/stack/60-websockets, and the k8s fallback, which has no store: docs/state.md).
+// negative control of tests/stack/60-websockets, and the k8s fallback, which has no store: docs/state.md). The store's
+// client and adapter (realtime-store.ts) are then never imported; create-api.ts imports this file only with
+// WEBSOCKETS_ENABLED=true.
 
 import type { INestApplicationContext } from '@nestjs/common';
 import { IoAdapter } from '@nestjs/platform-socket.io';
-import { createAdapter } from '@socket.io/redis-streams-adapter';
-import { createClient } from 'redis';
 import type { Server, ServerOptions, Socket } from 'socket.io';
 import type { ApiConfig } from '../config/api-config.js';
 import type { Logger } from '../logging/logger.js';
-import { readSecretFile } from '../session/session-store.js';
 import { eventLabel, type RealtimeMetrics } from './realtime-metrics.js';
+import type { RealtimeStore, StoreClient } from './realtime-store.js';
 
 /** RFC 6455 close code 1012 "Service Restart": the server is restarting, reconnect (IANA WebSocket close codes). */
 export const WS_CLOSE_SERVICE_RESTART = 1012;
@@ -30,44 +30,6 @@ export const STORE_UNAVAILABLE_MESSAGE = 'Realtime store unavailable, try again 
 interface StoreErrorData {
   statusCode: number;
   error: string;
-}
-
-function createStoreClient(config: ApiConfig) {
-  const { session } = config;
-  return createClient({
-    url: session.storeUrl,
-    ...(session.storePasswordFile ? { password: readSecretFile(session.storePasswordFile) } : {}),
-    // Unlike the session client, the offline queue stays ON: the adapter's stream reader loops on XREAD, and with
-    // the queue off every XREAD fails at once while the store is down, so the loop would spin a core.
-    socket: {
-      connectTimeout: session.storeTimeoutMs,
-      reconnectStrategy: (retries: number) => Math.min(100 * 2 ** retries, 1000),
-    },
-  });
-}
-type StoreClient = ReturnType<typeof createStoreClient>;
-
-/**
- * The adapter factory with restoreSession bounded by `timeoutMs`. A reconnecting client's recovery reads the store, and
- * with the store paused that read would wait as long as the pause (the client's offline queue keeps commands); past
- * the bound socket.io gives up on the recovery and treats the client as new, so it meets the store check and its 503
- * like any connect. socket.io catches the rejection (Namespace._createSocket).
- */
-function boundedRestore(factory: ReturnType<typeof createAdapter>, timeoutMs: number): ReturnType<typeof createAdapter> {
-  // A function, not an arrow: socket.io calls the adapter with `new`, and a function that returns an object from a
-  // `new` call yields that object (as createAdapter's own factory does).
-  return function (nsp: unknown) {
-    const adapter = factory(nsp);
-    const restore = adapter.restoreSession.bind(adapter);
-    adapter.restoreSession = (pid, offset) => {
-      let timer: NodeJS.Timeout | undefined;
-      const timeout = new Promise<never>((_resolve, reject) => {
-        timer = setTimeout(() => reject(new Error(`session restore took over ${timeoutMs} ms`)), timeoutMs);
-      });
-      return Promise.race([restore(pid, offset), timeout]).finally(() => clearTimeout(timer));
-    };
-    return adapter;
-  };
 }
 
 export interface RealtimeIoAdapterOptions {
@@ -81,9 +43,16 @@ export class RealtimeIoAdapter extends IoAdapter {
   private storeClient: StoreClient | undefined;
   private draining = false;
 
-  constructor(
+  /** The adapter, with the store's module loaded first when SOCKET_ADAPTER=redis (Nest creates the server synchronously). */
+  static async create(app: INestApplicationContext, options: RealtimeIoAdapterOptions): Promise<RealtimeIoAdapter> {
+    const store = options.config.realtime.adapter === 'redis' ? await import('./realtime-store.js') : undefined;
+    return new RealtimeIoAdapter(app, options, store);
+  }
+
+  private constructor(
     app: INestApplicationContext,
     private readonly options: RealtimeIoAdapterOptions,
+    private readonly store: RealtimeStore | undefined,
   ) {
     super(app);
   }
@@ -116,9 +85,9 @@ export class RealtimeIoAdapter extends IoAdapter {
     const server = super.createIOServer(port, settings as ServerOptions) as Server;
     this.server = server;
 
-    if (realtime.adapter === 'redis') {
-      const client = this.connectStore();
-      server.adapter(boundedRestore(createAdapter(client, { streamName: 'socket.io' }), config.session.storeTimeoutMs));
+    if (this.store !== undefined) {
+      const client = this.connectStore(this.store);
+      server.adapter(this.store.storeAdapter(client, config.session.storeTimeoutMs));
       // Connects degrade like the session routes when the store is down: a clear error at once, never a hang.
       server.use((_socket, next) => {
         void this.storeAvailable(client).then((up) => {
@@ -186,10 +155,10 @@ export class RealtimeIoAdapter extends IoAdapter {
     if (this.storeClient?.isOpen) this.storeClient.destroy();
   }
 
-  private connectStore(): StoreClient {
+  private connectStore(store: RealtimeStore): StoreClient {
     const { config, logger } = this.options;
     const { session } = config;
-    const client = createStoreClient(config);
+    const client = store.createStoreClient(config);
     let up = false;
     const setUp = (value: boolean, err?: unknown): void => {
       if (value === up) return;

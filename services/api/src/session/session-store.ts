@@ -1,13 +1,10 @@
 // Builds the express-session store SESSION_STORE names, wrapped in BoundedStore:
 //   memory  express-session's MemoryStore: this worker's own memory. Another worker (or replica) does not see it,
 //           which is exactly what `make compare-sessions` shows breaking. Not for production (it says so itself).
-//   redis   connect-redis on the node-redis client, against the shared store (compose service `valkey`).
-// https://github.com/tj/connect-redis  https://github.com/redis/node-redis
+//   redis   connect-redis on the node-redis client, against the shared store (compose service `valkey`):
+//           redis-session-store.ts, imported only then, so a memory store loads no store client.
 
-import { readFileSync } from 'node:fs';
-import { RedisStore } from 'connect-redis';
 import session from 'express-session';
-import { createClient } from 'redis';
 import type { SessionConfig } from '../config/api-config.js';
 import type { Logger } from '../logging/logger.js';
 import { BoundedStore } from './bounded-store.js';
@@ -18,58 +15,13 @@ export interface SessionStoreHandle {
   close(): Promise<void>;
 }
 
-/** A secret from a file, without the trailing newline an editor adds. */
-export function readSecretFile(path: string): string {
-  const value = readFileSync(path, 'utf8').trim();
-  if (!value) throw new Error(`${path} is empty`);
-  return value;
-}
-
-export function createSessionStore(config: SessionConfig, logger: Logger, metrics: SessionMetrics): SessionStoreHandle {
+export async function createSessionStore(config: SessionConfig, logger: Logger, metrics: SessionMetrics): Promise<SessionStoreHandle> {
   const onError = (operation: string): void => metrics.storeErrors.inc({ operation });
   if (config.store === 'memory') {
     metrics.storeUp.set(1);
     return { store: new BoundedStore(new session.MemoryStore(), config.storeTimeoutMs, onError), close: async () => undefined };
   }
-
-  const client = createClient({
-    url: config.storeUrl,
-    ...(config.storePasswordFile ? { password: readSecretFile(config.storePasswordFile) } : {}),
-    // Fail commands at once while disconnected, instead of queueing them until the store is back: a queued command
-    // is a hanging request. BoundedStore covers the other case (connected, but no answer: a paused store).
-    disableOfflineQueue: true,
-    // A PING every 2 s notices a silently dead connection (no FIN, e.g. a paused or vanished container).
-    pingInterval: 2000,
-    socket: {
-      connectTimeout: config.storeTimeoutMs,
-      // Keep trying for ever, at most every 1 s: when the store comes back, sessions work again without a restart.
-      reconnectStrategy: (retries: number) => Math.min(100 * 2 ** retries, 1000),
-    },
-  });
-  // Without an 'error' listener node-redis' EventEmitter would throw and end the worker. Log a state change once,
-  // not every reconnect attempt.
-  let up = false;
-  const setUp = (value: boolean, err?: unknown): void => {
-    metrics.storeUp.set(value ? 1 : 0);
-    if (value === up) return;
-    up = value;
-    if (value) logger.info({ url: config.storeUrl }, 'session store connected');
-    else logger.warn({ url: config.storeUrl, err }, 'session store unavailable: session routes answer 503 until it is back');
-  };
-  client.on('ready', () => setUp(true));
-  client.on('error', (err: unknown) => setUp(false, err));
-  client.on('end', () => setUp(false));
-  metrics.storeUp.set(0);
-  // Not awaited: the worker starts, listens and reports ready without the store (readiness must not depend on a
-  // cache, docs/state.md); the client keeps reconnecting in the background.
-  client.connect().catch((err: unknown) => setUp(false, err));
-
-  const redisStore = new RedisStore({ client, prefix: 'sess:', ttl: config.ttlSeconds });
-  return {
-    store: new BoundedStore(redisStore, config.storeTimeoutMs, onError),
-    // destroy, not close: close() waits for the replies to commands in flight, which a paused store never sends.
-    close: async () => {
-      if (client.isOpen) client.destroy();
-    },
-  };
+  const { createRedisSessionStore } = await import('./redis-session-store.js');
+  const { store, close } = createRedisSessionStore(config, logger, metrics);
+  return { store: new BoundedStore(store, config.storeTimeoutMs, onError), close };
 }

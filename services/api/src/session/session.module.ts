@@ -1,4 +1,5 @@
-// Sessions: express-session with the store SESSION_STORE names, mounted on the session routes only.
+// Sessions: express-session with the store SESSION_STORE names, mounted on the session routes only. Imported by
+// app.module.ts only with SESSIONS_ENABLED=true, so a worker without sessions loads none of this.
 
 import { Inject, Module, type MiddlewareConsumer, type NestModule, type OnModuleDestroy } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
@@ -9,7 +10,8 @@ import { ApiMetrics } from '../metrics/api-metrics.js';
 import { SessionController } from './session.controller.js';
 import { SessionMetrics } from './session-metrics.js';
 import { sessionMiddleware } from './session.middleware.js';
-import { createSessionStore, readSecretFile, type SessionStoreHandle } from './session-store.js';
+import { readSecretFile } from '../common/secret-file.js';
+import { createSessionStore, type SessionStoreHandle } from './session-store.js';
 
 const SESSION_STORE = Symbol('SESSION_STORE');
 

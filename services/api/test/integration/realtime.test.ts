@@ -93,13 +93,13 @@ describe('socket.io gateway (SOCKET_ADAPTER=memory)', () => {
     const s = connect(t.port);
     await once(s, 'hello');
     const closed = once<[string, { context?: { code?: number } }]>(s, 'disconnect');
-    assert.equal(t.api.realtime.closeAllForDrain(), 1);
+    assert.equal(t.api.realtime!.closeAllForDrain(), 1);
     const [reason, details] = await closed;
     assert.equal(reason, 'transport close', 'not "io server disconnect", after which socket.io-client never reconnects');
     assert.equal(details.context?.code, 1012);
     const late = connect(t.port);
     await once(late, 'connect_error');
     late.close();
-    assert.equal(t.api.realtime.openSockets, 0);
+    assert.equal(t.api.realtime!.openSockets, 0);
   });
 });
