@@ -5,7 +5,7 @@
 // container's total from `docker stats` once that exec has ended (an exec'd process counts in the container's
 // cgroup). Then post 000 through `make loadtest` (k6 online, the Node runner offline), SETTLE_SECONDS (5) later the
 // same readings again. Prints the table and met / not met against the worker goal, and writes the table with the
-// machine, date, commit and command into docs/figures.md (the latest run and the one before it).
+// machine, date and command (no commit: history lives in git) into docs/figures.md (the latest run and the one before it).
 // Memory is not a timing, but the machine is shared: a contended load test moves the after-load figures.
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -45,7 +45,6 @@ async function main(): Promise<void> {
     console.error(`the stack (project ${process.env.COMPOSE_PROJECT_NAME ?? 'scaleout'}) is running: make bench-memory measures freshly started workers, so run make down first`);
     process.exit(2);
   }
-  const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: repoRoot, encoding: 'utf8' }).trim();
   const dirty = execFileSync('git', ['status', '--porcelain', '--', 'services/api', 'compose.yaml'], { cwd: repoRoot, encoding: 'utf8' }).trim() !== '';
   try {
     log(`make up; load average ${loadAverage()}`);
@@ -69,7 +68,7 @@ async function main(): Promise<void> {
     const table = markdownTable({ idle, afterLoad });
     const goal = `worker idle RSS ≤ ${WORKER_IDLE_RSS_GOAL_MIB} MiB: max ${maxWorkerIdleMiB.toFixed(1)} MiB, **${met ? 'met ✓' : 'NOT met ✗'}**`;
     const section = [
-      `\`make bench-memory\` at ${commit}${dirty ? ' (with uncommitted changes in services/api or compose.yaml)' : ''}, ` +
+      `\`make bench-memory\`${dirty ? ' (with uncommitted changes in services/api or compose.yaml)' : ''}, ` +
         `${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, ${os.cpus().length} cores (${cpu}), ` +
         `${Math.round(os.totalmem() / 2 ** 30)} GiB, ${MODE} images; idle = ${IDLE_SECONDS} s after \`make up\`, after load = ` +
         `${SETTLE_SECONDS} s after post 000 (\`make loadtest\`${thresholdsCrossed ? ', its thresholds crossed' : ''}); load average (1/5/15 min) ${loadBefore} before the load, ` +
