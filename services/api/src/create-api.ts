@@ -1,5 +1,5 @@
 // Builds the Nest application with all its Express-level wiring, without listening and without
-// touching process-wide state (signals, process.send). main.ts adds those; the integration tests
+// touching process-wide state (signals, process.send). worker.ts adds those; the integration tests
 // run several of these in one process.
 
 import 'reflect-metadata';
@@ -31,7 +31,7 @@ export interface ApiDeps {
   logger: Logger;
   /** How /chaos/crash ends the worker; process.exit(1) unless a test replaces it. */
   crashWorker?: () => void;
-  /** Passed in by main.ts, which needs them for the shutdown handler before the app exists. */
+  /** Passed in by worker.ts, which needs them for the shutdown handler before the app exists. */
   readiness?: Readiness;
   drain?: DrainConnections;
 }

@@ -27,9 +27,12 @@ function packagesIn(outputs: Iterable<string>): Set<string> {
   return found;
 }
 
-/** dist/main.js and every output it reaches through static imports. */
+/** What every worker reads at start: dist/main.js, the worker it always imports (main.ts loads reflect-metadata
+ * first, then imports worker.ts), and every output those reach through static imports. */
 function staticClosure(entry: string): Set<string> {
-  const seen = new Set<string>([entry]);
+  const always = meta.outputs[entry]!.imports.filter((imp) => imp.kind === 'dynamic-import').map((imp) => imp.path);
+  assert.equal(always.length, 1, `${entry} imports exactly one module dynamically, the worker: ${always.join(' ')}`);
+  const seen = new Set<string>([entry, ...always]);
   for (const output of seen) {
     for (const imp of meta.outputs[output]!.imports) if (imp.kind === 'import-statement' && meta.outputs[imp.path]) seen.add(imp.path);
   }
