@@ -29,10 +29,15 @@ export function routesFromAccessLog(lines: readonly string[]): Map<string, Upstr
   return routes;
 }
 
-/** The upstream addresses of `replicas` (names as in X-Served-By: "api-3"), from routes those replicas answered. */
-export function addressesOfReplicas(routes: ReadonlyMap<string, UpstreamRoute>, replicas: readonly string[]): Set<string> {
+/**
+ * The upstream addresses of `replicas` (names as in X-Served-By: "api-3"), from routes those replicas answered. Give
+ * `onlyRequests` (the ids answered before the kill): Swarm's replacement task keeps its slot's name, api-3, but gets
+ * a new address, which must not count as the lost node's.
+ */
+export function addressesOfReplicas(routes: ReadonlyMap<string, UpstreamRoute>, replicas: readonly string[], onlyRequests?: ReadonlySet<string>): Set<string> {
   const found = new Set<string>();
-  for (const r of routes.values()) {
+  for (const [id, r] of routes) {
+    if (onlyRequests !== undefined && !onlyRequests.has(id)) continue;
     const replica = r.servedBy.split('/')[0] ?? '';
     const last = r.addresses.at(-1);
     if (replicas.includes(replica) && last !== undefined) found.add(last);

@@ -52,7 +52,9 @@ test('losing a worker node (its container killed): only in-flight requests fail,
   // nginx's access log says where each request went first; the victim's addresses are where its replicas answered.
   const accessLog = (await swarmDocker(['service', 'logs', '--raw', '--no-task-ids', '--since', logSince, `${swarmName}_nginx`], 120_000)).split('\n');
   const routes = routesFromAccessLog(accessLog);
-  const lostAddresses = addressesOfReplicas(routes, lostReplicas);
+  // Only what answered before the kill: the replacement tasks carry the same names at new addresses.
+  const answeredBeforeKill = new Set(report.records.filter((r) => r.sentAtMs + r.durationMs < killWindow.lostAfterMs && r.sentRequestId !== undefined).map((r) => r.sentRequestId!));
+  const lostAddresses = addressesOfReplicas(routes, lostReplicas, answeredBeforeKill);
   const openOnLost = openOnAddresses(report.records, routes, lostAddresses, killWindow);
   console.log(`# node loss: ${report.failed} requests failed (${JSON.stringify(report.failedByMethod)}); ${openOnLost.length} were open on ${VICTIM}'s ` +
     `${lostReplicas.join(', ')} (${[...lostAddresses].join(', ')}) at the kill; tasks replaced in ${(replacedMs / 1000).toFixed(1)} s`);

@@ -26,6 +26,10 @@ test('the requests open on the lost replicas at the kill are counted from the ac
   assert.deepEqual(routes.get('d')?.addresses, ['10.0.1.5:3000', '10.0.1.6:3000']);
   const lostAddresses = addressesOfReplicas(routes, ['api-2']);
   assert.deepEqual([...lostAddresses], ['10.0.1.5:3000']);
+  // The replacement task answers as api-2 from a new address after the kill: only requests answered before it count.
+  const withReplacement = routesFromAccessLog([...lines, log('g', '10.0.1.9:3000', 'api-2/0/7')]);
+  assert.deepEqual([...addressesOfReplicas(withReplacement, ['api-2'])].sort(), ['10.0.1.5:3000', '10.0.1.9:3000'], 'negative control: without the filter both count');
+  assert.deepEqual([...addressesOfReplicas(withReplacement, ['api-2'], new Set(['a', 'b', 'c', 'd', 'e']))], ['10.0.1.5:3000']);
   const records = [record('a', 0, 10, 200), record('b', 0, 10, 200), record('c', 900, 2000, 502), record('d', 950, 3000, 200), record('e', 990, 500, 200), record('f', 1200, 10, 200)];
   const open = openOnAddresses(records, routes, lostAddresses, { lostAfterMs: 1000, lostBeforeMs: 1100 });
   assert.deepEqual(open.map((r) => r.sentRequestId), ['c', 'd']);
